@@ -1,0 +1,21 @@
+/** What the post step needs to undo exactly this step's logins; never holds a secret. */
+export interface LoginState {
+  mode: 'docker' | 'config';
+  configPath?: string;
+  servers: Array<{ server: string; fingerprint: string }>;
+}
+
+export function serializeState(state: LoginState): string {
+  return JSON.stringify(state);
+}
+
+export function parseState(text: string): LoginState | undefined {
+  if (!text) return undefined;
+  try {
+    const state = JSON.parse(text) as LoginState;
+    if ((state.mode === 'docker' || state.mode === 'config') && Array.isArray(state.servers)) return state;
+  } catch {
+    // an unreadable state means nothing to undo
+  }
+  return undefined;
+}

@@ -1,0 +1,32 @@
+import { dockerLogout } from './docker-cli';
+import { removeAuths } from './docker-config';
+import { describeError } from './errors';
+import { parseState } from './login-state';
+import type { Platform } from './platform';
+
+/** Undoes exactly what the login step wrote. Never throws: a cleanup problem is a warning. */
+export async function logout(stateText: string, platform: Platform): Promise<void> {
+  const state = parseState(stateText);
+  if (!state || state.servers.length === 0) {
+    platform.info('Nothing to log out of');
+    return;
+  }
+  try {
+    if (state.mode === 'config' && state.configPath) {
+      const { removed, changed } = await removeAuths(state.configPath, state.servers);
+      if (removed.length > 0) platform.info(`Removed credentials for ${removed.join(', ')} from ${state.configPath}`);
+      for (const server of changed) platform.warning(`Left ${server} in ${state.configPath}: its credentials changed after this step wrote them`);
+      return;
+    }
+    for (const { server } of state.servers) {
+      try {
+        await dockerLogout(server);
+        platform.info(`docker logout ${server} succeeded`);
+      } catch (error) {
+        platform.warning(`Logout of ${server} failed: ${describeError(error)}`);
+      }
+    }
+  } catch (error) {
+    platform.warning(`Logout failed: ${describeError(error)}`);
+  }
+}

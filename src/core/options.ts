@@ -1,0 +1,190 @@
+import { LoginError } from './errors';
+import { parseRegistries, Registry } from './registry';
+
+/** The inputs as the platform hands them over, by their action.yml names; absent and empty mean the same. */
+export type RawInputs = Partial<Record<InputName, string>>;
+
+export type InputName =
+  | 'registry'
+  | 'auth-type'
+  | 'client-id'
+  | 'tenant-id'
+  | 'client-secret'
+  | 'client-certificate'
+  | 'creds'
+  | 'authority-host'
+  | 'environment'
+  | 'token-audience'
+  | 'username'
+  | 'password'
+  | 'login'
+  | 'logout';
+
+/** Where an OIDC assertion comes from on this platform, and what to tell the user when it cannot. */
+export interface FederatedTokenSource {
+  available: boolean;
+  unavailableHint: string;
+  getToken(): Promise<string>;
+}
+
+export type Credential =
+  | { kind: 'oidc'; tenantId: string; clientId: string; assertion: () => Promise<string> }
+  | { kind: 'service-principal'; tenantId: string; clientId: string; secret: string }
+  | { kind: 'service-principal'; tenantId: string; clientId: string; certificate: string }
+  | { kind: 'managed-identity'; clientId?: string }
+  | { kind: 'token'; username: string; password: string };
+
+export type LoginMode = 'auto' | 'docker' | 'config' | 'none';
+export type Audience = 'acr' | 'arm';
+
+export interface LoginOptions {
+  registries: Registry[];
+  credential: Credential;
+  authorityHost: string;
+  audience: Audience;
+  login: LoginMode;
+  logout: boolean;
+}
+
+export const AUTH_TYPES = ['auto', 'oidc', 'service-principal', 'managed-identity', 'token'] as const;
+type AuthType = (typeof AUTH_TYPES)[number];
+
+export const CLOUD_AUTHORITIES: Record<string, string> = {
+  azurecloud: 'https://login.microsoftonline.com',
+  azurechinacloud: 'https://login.chinacloudapi.cn',
+  azureusgovernment: 'https://login.microsoftonline.us'
+};
+
+const AUTH_TYPE_NEEDS =
+  'oidc (client-id, tenant-id and an OIDC token from the platform), ' +
+  'service-principal (client-id, tenant-id and client-secret or client-certificate, or creds), ' +
+  'managed-identity (optional client-id for a user-assigned identity), ' +
+  'token (username and password of a repository-scoped token or the admin user)';
+
+interface AzureLoginCreds {
+  clientId: string;
+  clientSecret: string;
+  tenantId: string;
+  activeDirectoryEndpointUrl?: string;
+}
+
+/** Turns raw inputs into validated options. Pure: no I/O, no logging; every problem is a LoginError. */
+export function parseLoginOptions(raw: RawInputs, federation: FederatedTokenSource): LoginOptions {
+  const input = (name: InputName): string => (raw[name] ?? '').trim();
+  const registries = parseRegistries(raw.registry ?? '');
+  const creds = input('creds') ? parseCreds(input('creds')) : undefined;
+  const credential = parseCredential(input, creds, federation);
+  return {
+    registries,
+    credential,
+    authorityHost: parseAuthorityHost(input('authority-host'), input('environment'), creds?.activeDirectoryEndpointUrl),
+    audience: oneOf('token-audience', input('token-audience') || 'acr', ['acr', 'arm'] as const),
+    login: oneOf('login', input('login') || 'auto', ['auto', 'docker', 'config', 'none'] as const),
+    logout: parseBoolean('logout', input('logout') || 'true')
+  };
+}
+
+function parseCredential(
+  input: (name: InputName) => string,
+  creds: AzureLoginCreds | undefined,
+  federation: FederatedTokenSource
+): Credential {
+  const authType = oneOf('auth-type', input('auth-type') || 'auto', AUTH_TYPES);
+  const username = input('username');
+  const password = input('password');
+  if ((username === '') !== (password === '')) {
+    throw new LoginError(username ? 'username is given but password is empty' : 'password is given but username is empty');
+  }
+  const resolved = authType === 'auto' ? detectAuthType(input, creds, federation) : authType;
+  const clientId = input('client-id') || creds?.clientId || '';
+  const tenantId = input('tenant-id') || creds?.tenantId || '';
+  const require = (name: string, value: string): string => {
+    if (!value) throw new LoginError(`auth-type ${resolved} needs ${name}`);
+    return value;
+  };
+  switch (resolved) {
+    case 'token':
+      return { kind: 'token', username: require('username', username), password: require('password', password) };
+    case 'managed-identity':
+      return clientId ? { kind: 'managed-identity', clientId } : { kind: 'managed-identity' };
+    case 'oidc':
+      if (!federation.available) throw new LoginError(`auth-type oidc: ${federation.unavailableHint}`);
+      return {
+        kind: 'oidc',
+        clientId: require('client-id', clientId),
+        tenantId: require('tenant-id', tenantId),
+        assertion: () => federation.getToken()
+      };
+    case 'service-principal': {
+      const secret = input('client-secret') || creds?.clientSecret || '';
+      const certificate = input('client-certificate');
+      if (secret && certificate) throw new LoginError('give either client-secret (or creds) or client-certificate, not both');
+      const base = { kind: 'service-principal', clientId: require('client-id', clientId), tenantId: require('tenant-id', tenantId) } as const;
+      if (certificate) return { ...base, certificate };
+      return { ...base, secret: require('client-secret, client-certificate or creds', secret) };
+    }
+  }
+}
+
+function detectAuthType(
+  input: (name: InputName) => string,
+  creds: AzureLoginCreds | undefined,
+  federation: FederatedTokenSource
+): Exclude<AuthType, 'auto'> {
+  if (input('username')) return 'token';
+  if (creds || input('client-secret') || input('client-certificate')) return 'service-principal';
+  if (input('client-id') && federation.available) return 'oidc';
+  const why = input('client-id')
+    ? `client-id is given without client-secret or client-certificate, and OIDC is not possible: ${federation.unavailableHint}`
+    : 'no credential inputs are given';
+  throw new LoginError(`cannot choose how to log in: ${why}. Set auth-type to one of: ${AUTH_TYPE_NEEDS}`);
+}
+
+function parseCreds(text: string): AzureLoginCreds {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new LoginError('creds is not valid JSON; expected the azure/login form {"clientId","clientSecret","tenantId"}');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new LoginError('creds must be a JSON object with clientId, clientSecret and tenantId');
+  }
+  const fields = parsed as Record<string, unknown>;
+  const field = (name: string): string => (typeof fields[name] === 'string' ? (fields[name] as string).trim() : '');
+  const missing = ['clientId', 'clientSecret', 'tenantId'].filter((name) => !field(name));
+  if (missing.length > 0) throw new LoginError(`creds lacks ${missing.join(', ')}`);
+  const creds: AzureLoginCreds = { clientId: field('clientId'), clientSecret: field('clientSecret'), tenantId: field('tenantId') };
+  if (field('activeDirectoryEndpointUrl')) creds.activeDirectoryEndpointUrl = field('activeDirectoryEndpointUrl');
+  return creds;
+}
+
+function parseAuthorityHost(authorityHost: string, environment: string, fromCreds: string | undefined): string {
+  let chosen = authorityHost || fromCreds;
+  if (!chosen && environment) {
+    chosen = CLOUD_AUTHORITIES[environment.toLowerCase()];
+    if (!chosen) throw new LoginError(`environment '${environment}' is unknown; use AzureCloud, AzureChinaCloud or AzureUSGovernment`);
+  }
+  if (!chosen) return CLOUD_AUTHORITIES.azurecloud as string;
+  let url: URL;
+  try {
+    url = new URL(chosen);
+  } catch {
+    throw new LoginError(`authority-host '${chosen}' is not a URL`);
+  }
+  if (url.protocol !== 'https:') throw new LoginError(`authority-host '${chosen}' must use https://`);
+  if (url.username || url.password || url.search || url.hash) throw new LoginError(`authority-host '${chosen}' must be a plain https URL`);
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  const found = allowed.find((candidate) => candidate === value.toLowerCase());
+  if (!found) throw new LoginError(`${name} '${value}' is not valid; use one of: ${allowed.join(', ')}`);
+  return found;
+}
+
+function parseBoolean(name: string, value: string): boolean {
+  if (/^(true|yes|1)$/i.test(value)) return true;
+  if (/^(false|no|0)$/i.test(value)) return false;
+  throw new LoginError(`${name} '${value}' is not valid; use true or false`);
+}

@@ -1,0 +1,12 @@
+/** What the core needs from GitHub Actions, Azure Pipelines or a terminal. */
+export interface Platform {
+  info(message: string): void;
+  warning(message: string): void;
+  /** Registers a single-line secret so the platform hides it from every later log line. */
+  mask(secret: string): void;
+  setOutput(name: OutputName, value: string, isSecret: boolean): void;
+  /** Keeps a (non-secret) value for the post-job logout. */
+  saveState(value: string): void;
+}
+
+export type OutputName = 'login-server' | 'username' | 'password' | 'expires-on';

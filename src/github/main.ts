@@ -1,0 +1,14 @@
+import * as core from '@actions/core';
+import { describeError, login, parseLoginOptions, secretValues } from '../core';
+import { githubFederation } from './id-token';
+import { readInputs } from './inputs';
+import { githubPlatform } from './platform';
+
+async function run(): Promise<void> {
+  const raw = readInputs();
+  for (const secret of secretValues(raw)) core.setSecret(secret);
+  const options = parseLoginOptions(raw, githubFederation(process.env, githubPlatform));
+  await login(options, githubPlatform);
+}
+
+run().catch((error: unknown) => core.setFailed(describeError(error)));

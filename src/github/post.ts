@@ -1,0 +1,6 @@
+import * as core from '@actions/core';
+import { describeError } from '../core/errors';
+import { logout } from '../core/logout';
+import { githubPlatform, STATE_NAME } from './platform';
+
+logout(core.getState(STATE_NAME), githubPlatform).catch((error: unknown) => core.warning(`Logout failed: ${describeError(error)}`));

@@ -1,0 +1,144 @@
+// Test PKI through the openssl CLI: a CA, a loopback server certificate, self-signed client certificates.
+import { execFile } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+async function openssl(args: string[], cwd: string): Promise<void> {
+  try {
+    await execFileAsync('openssl', args, { cwd });
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`openssl ${args[0] ?? ''} failed: ${e.stderr ?? e.message}`);
+  }
+}
+
+export interface Pki {
+  dir: string;
+  /** What tests put in NODE_EXTRA_CA_CERTS. */
+  caCertPath: string;
+  caCertPem: string;
+  caKeyPath: string;
+  serverCertPath: string;
+  serverKeyPath: string;
+  serverCertPem: string;
+  serverKeyPem: string;
+}
+
+/** A CA and a server certificate for localhost, 127.0.0.1, 127.0.0.2 and ::1 signed by it. */
+export async function createPki(dir: string): Promise<Pki> {
+  await mkdir(dir, { recursive: true });
+  const caKeyPath = join(dir, 'ca.key');
+  const caCertPath = join(dir, 'ca.crt');
+  const serverKeyPath = join(dir, 'server.key');
+  const serverCsrPath = join(dir, 'server.csr');
+  const serverCertPath = join(dir, 'server.crt');
+  const extPath = join(dir, 'server.ext');
+  const days = '2';
+  await Promise.all([
+    openssl(
+      [
+        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', days,
+        '-keyout', caKeyPath, '-out', caCertPath,
+        '-subj', '/CN=acr-login stand-in test CA',
+        '-addext', 'basicConstraints=critical,CA:TRUE',
+        '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      ],
+      dir,
+    ),
+    openssl(
+      ['req', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-keyout', serverKeyPath, '-out', serverCsrPath, '-subj', '/CN=localhost'],
+      dir,
+    ),
+    writeFile(
+      extPath,
+      [
+        'basicConstraints=critical,CA:FALSE',
+        'keyUsage=critical,digitalSignature,keyEncipherment',
+        'extendedKeyUsage=serverAuth',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:127.0.0.2,IP:::1',
+        '',
+      ].join('\n'),
+    ),
+  ]);
+  await openssl(
+    [
+      'x509', '-req', '-in', serverCsrPath, '-CA', caCertPath, '-CAkey', caKeyPath, '-CAcreateserial',
+      '-sha256', '-days', days, '-extfile', extPath, '-out', serverCertPath,
+    ],
+    dir,
+  );
+  const [caCertPem, serverCertPem, serverKeyPem] = await Promise.all([
+    readFile(caCertPath, 'utf8'),
+    readFile(serverCertPath, 'utf8'),
+    readFile(serverKeyPath, 'utf8'),
+  ]);
+  return { dir, caCertPath, caCertPem, caKeyPath, serverCertPath, serverKeyPath, serverCertPem, serverKeyPem };
+}
+
+export interface ClientCertificate {
+  certPem: string;
+  /** PKCS#8 private key. */
+  keyPem: string;
+  /** Certificate followed by the PKCS#8 key: what the product's client-certificate input takes. */
+  combinedPem: string;
+  /** File holding combinedPem. */
+  path: string;
+  certPath: string;
+  keyPath: string;
+  /** base64url(SHA-1(DER)): Entra's `x5t`. */
+  sha1Thumbprint: string;
+  /** base64url(SHA-256(DER)): Entra's `x5t#S256`. */
+  sha256Thumbprint: string;
+  /** base64 (not url) DER, as in a JWS `x5c` entry. */
+  derBase64: string;
+}
+
+/** Self-signed RSA 2048 certificate + key (service-principal certificate credential, or a token-signing certificate). */
+export async function createClientCertificate(dir: string, name: string): Promise<ClientCertificate> {
+  await mkdir(dir, { recursive: true });
+  const safe = name.replace(/[^A-Za-z0-9._-]/g, '_');
+  const keyPath = join(dir, `${safe}.key`);
+  const certPath = join(dir, `${safe}.crt`);
+  const path = join(dir, `${safe}.pem`);
+  await openssl(
+    [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2',
+      '-keyout', keyPath, '-out', certPath, '-subj', `/CN=${name.replace(/[/=]/g, '_')}`,
+      '-addext', 'keyUsage=critical,digitalSignature',
+    ],
+    dir,
+  );
+  const [certPem, keyPem] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
+  if (!keyPem.includes('-----BEGIN PRIVATE KEY-----')) throw new Error('openssl did not write a PKCS#8 key');
+  const combinedPem = `${certPem.trimEnd()}\n${keyPem.trimEnd()}\n`;
+  await writeFile(path, combinedPem, { mode: 0o600 });
+  const der = new X509Certificate(certPem).raw;
+  return {
+    certPem,
+    keyPem,
+    combinedPem,
+    path,
+    certPath,
+    keyPath,
+    sha1Thumbprint: createHash('sha1').update(der).digest('base64url'),
+    sha256Thumbprint: createHash('sha256').update(der).digest('base64url'),
+    derBase64: der.toString('base64'),
+  };
+}
+
+/** The base64 body lines of a PEM private key (what a CI system would register line by line as secrets). */
+export function pemSecretLines(pem: string): string[] {
+  const lines: string[] = [];
+  let inKey = false;
+  for (const raw of pem.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (/^-----BEGIN .*PRIVATE KEY-----$/.test(line)) inKey = true;
+    else if (/^-----END .*PRIVATE KEY-----$/.test(line)) inKey = false;
+    else if (inKey && line) lines.push(line);
+  }
+  return lines;
+}
