@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface StepResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together, as the job log shows them. */
+  log: string;
+  outputs: Record<string, string>;
+  state: Record<string, string>;
+  masks: string[];
+  errors: string[];
+  warnings: string[];
+  durationMs: number;
+}
+
+export interface ActionRun {
+  main: StepResult;
+  post?: StepResult;
+}
+
+/** The defaults action.yml declares, which the runner passes as INPUT_* when a workflow leaves an input out. */
+export function actionDefaults(): Record<string, string> {
+  const text = readFileSync(join(ROOT, 'action.yml'), 'utf8');
+  const inputsBlock = text.split(/^inputs:\s*$/m)[1]?.split(/^\S/m)[0] ?? '';
+  const defaults: Record<string, string> = {};
+  let current = '';
+  for (const line of inputsBlock.split('\n')) {
+    const name = /^ {2}([a-z-]+):\s*$/.exec(line)?.[1];
+    if (name) current = name;
+    const value = /^ {4}default:\s*'?(.*?)'?\s*$/.exec(line)?.[1];
+    if (current && value !== undefined) defaults[current] = value;
+  }
+  return defaults;
+}
+
+/**
+ * Runs a bundled step the way the GitHub runner does: a fresh node process, inputs as INPUT_*,
+ * GITHUB_OUTPUT and GITHUB_STATE files, and the saved state handed to the post step as STATE_*.
+ */
+export async function runStep(script: string, env: Record<string, string>, timeoutMs = 120000): Promise<StepResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+  const outputFile = join(dir, 'output');
+  const stateFile = join(dir, 'state');
+  writeFileSync(outputFile, '');
+  writeFileSync(stateFile, '');
+  const started = Date.now();
+  const { exitCode, stdout, stderr, log } = await spawnNode(join(ROOT, script), {
+    GITHUB_ACTIONS: 'true',
+    RUNNER_TEMP: dir,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STATE: stateFile,
+    ...env
+  }, timeoutMs);
+  const commands = (name: string): string[] =>
+    [...stdout.matchAll(new RegExp(`^::${name}(?: [^:]*)?::(.*)$`, 'gm'))].map((match) => unescapeData(match[1] ?? ''));
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    log,
+    outputs: parseFileCommands(readFileSync(outputFile, 'utf8')),
+    state: parseFileCommands(readFileSync(stateFile, 'utf8')),
+    masks: commands('add-mask'),
+    errors: commands('error'),
+    warnings: commands('warning'),
+    durationMs: Date.now() - started
+  };
+}
+
+/** Main step with the given inputs (on top of action.yml's defaults), then the post step with its state. */
+export async function runAction(inputs: Record<string, string>, env: Record<string, string>, options: { post?: boolean } = {}): Promise<ActionRun> {
+  const inputEnv: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs })) inputEnv[`INPUT_${name.toUpperCase()}`] = value;
+  const main = await runStep('dist/index.js', { ...env, ...inputEnv });
+  if (options.post === false) return { main };
+  const stateEnv: Record<string, string> = {};
+  for (const [name, value] of Object.entries(main.state)) stateEnv[`STATE_${name}`] = value;
+  const post = await runStep('dist/post.js', { ...env, ...inputEnv, ...stateEnv });
+  return { main, post };
+}
+
+function spawnNode(script: string, env: Record<string, string>, timeoutMs: number): Promise<{ exitCode: number; stdout: string; stderr: string; log: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let log = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      log += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      log += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ exitCode: code ?? -1, stdout, stderr, log });
+    });
+  });
+}
+
+/** The `name<<DELIMITER ... DELIMITER` format of GITHUB_OUTPUT and GITHUB_STATE. */
+export function parseFileCommands(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i] ?? '');
+    if (heredoc) {
+      const [, name, delimiter] = heredoc;
+      const body: string[] = [];
+      for (i++; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i] ?? '');
+      values[name as string] = body.join('\n');
+      continue;
+    }
+    const plain = /^([^=]+)=(.*)$/.exec(lines[i] ?? '');
+    if (plain) values[plain[1] as string] = plain[2] ?? '';
+  }
+  return values;
+}
+
+function unescapeData(value: string): string {
+  return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+}
+
+/** Secrets that appear in clear anywhere in a log other than on the ::add-mask:: lines that register them. */
+export function leakedSecrets(log: string, secrets: string[]): string[] {
+  const visible = log
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n');
+  return secrets.filter((secret) => secret.length >= 6 && visible.includes(secret));
+}
