@@ -14,7 +14,7 @@ const bundles = [
 function build({ entry, out, name }) {
   const staging = path.join(root, 'build', path.basename(entry, '.ts') + '-' + out.replace(/\W/g, '_'));
   fs.rmSync(staging, { recursive: true, force: true });
-  execFileSync(process.execPath, [ncc, 'build', entry, '-o', staging, '--minify', '--no-source-map-register', '--license', 'licenses.txt', '--quiet'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [ncc, 'build', entry, '-o', staging, '--minify', '--transpile-only', '--no-source-map-register', '--license', 'licenses.txt', '--quiet'], { cwd: root, stdio: 'inherit' });
   for (const file of fs.readdirSync(staging)) {
     const target = file === 'index.js' ? name : file === 'licenses.txt' ? `${path.basename(name, '.js')}.licenses.txt` : file;
     fs.copyFileSync(path.join(staging, file), path.join(root, out, target));
