@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import { LoginError } from './errors';
+import { DEFAULT_RETRY, parseJson, send } from './http';
 import { readClaims } from './jwt';
 import type { Audience, Credential } from './options';
 import { explainEntraFailure } from './entra-errors';
@@ -23,20 +24,22 @@ const WELL_KNOWN_AUTHORITIES = new Set([
   'login.usgovcloudapi.net'
 ]);
 
-const ENTRA_TIMEOUT_MS = 45000;
+/** MSAL does not pass an abort signal to its metadata requests, so a silent authority is cut off here. */
+const ENTRA_TIMEOUT_MS = 30000;
 
 /** Asks Entra ID (through @azure/identity, loaded only now) for one access token of the chosen audience. */
 export async function getEntraToken(credential: EntraCredential, authorityHost: string, audience: Audience): Promise<string> {
   const presented: { assertion?: string } = {};
   const tokenCredential = await createTokenCredential(credential, authorityHost, presented);
   try {
-    const token = await tokenCredential.getToken(SCOPES[audience], { abortSignal: AbortSignal.timeout(ENTRA_TIMEOUT_MS) });
+    const token = await withTimeout(tokenCredential.getToken(SCOPES[audience], { abortSignal: AbortSignal.timeout(ENTRA_TIMEOUT_MS) }));
     if (!token?.token) throw new LoginError('Entra ID returned no access token');
     return token.token;
   } catch (error) {
     if (error instanceof LoginError) throw error;
     const assertionClaims = presented.assertion ? readClaims(presented.assertion) : undefined;
-    throw new LoginError(explainEntraFailure(error, { credential, authorityHost, assertionClaims, timeoutMs: ENTRA_TIMEOUT_MS }));
+    const cause = (await diagnoseMetadataFailure(error, credential, authorityHost)) ?? error;
+    throw new LoginError(explainEntraFailure(cause, { credential, authorityHost, assertionClaims, timeoutMs: ENTRA_TIMEOUT_MS }));
   }
 }
 
@@ -71,4 +74,28 @@ async function createTokenCredential(
         ? new identity.ManagedIdentityCredential({ clientId: credential.clientId })
         : new identity.ManagedIdentityCredential();
   }
+}
+
+/**
+ * MSAL reports any failure to read the tenant's metadata as `endpoints_resolution_error`, hiding
+ * Entra's answer (AADSTS90002 for an unknown tenant): ask once more and keep what Entra said.
+ */
+async function diagnoseMetadataFailure(error: unknown, credential: EntraCredential, authorityHost: string): Promise<Error | undefined> {
+  if (!(error instanceof Error) || !error.message.includes('endpoints_resolution_error') || !('tenantId' in credential)) return undefined;
+  const url = `${authorityHost}/${encodeURIComponent(credential.tenantId)}/v2.0/.well-known/openid-configuration`;
+  try {
+    const response = await send({ method: 'GET', url }, { ...DEFAULT_RETRY, retries: 0 });
+    const described = (parseJson(response.body) as { error_description?: unknown } | undefined)?.error_description;
+    return typeof described === 'string' ? new Error(described) : new Error(`${url} answered HTTP ${response.status}`);
+  } catch (probeError) {
+    return probeError instanceof Error ? probeError : undefined;
+  }
+}
+
+function withTimeout<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })), ENTRA_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -11,4 +11,7 @@ async function run(): Promise<void> {
   await login(options, githubPlatform);
 }
 
-run().catch((error: unknown) => core.setFailed(describeError(error)));
+run()
+  .catch((error: unknown) => core.setFailed(describeError(error)))
+  // A silent host can leave a socket open that nothing will ever close: do not let it hold the job.
+  .finally(() => setTimeout(() => process.exit(), 1000).unref());
