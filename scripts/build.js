@@ -8,7 +8,9 @@ const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cl
 
 const bundles = [
   { entry: 'src/github/main.ts', out: 'dist', name: 'index.js' },
-  { entry: 'src/github/post.ts', out: 'dist', name: 'post.js' }
+  { entry: 'src/github/post.ts', out: 'dist', name: 'post.js' },
+  { entry: 'task/src/main.ts', out: 'task/dist', name: 'index.js' },
+  { entry: 'task/src/post.ts', out: 'task/dist', name: 'post.js' }
 ];
 
 function build({ entry, out, name }) {

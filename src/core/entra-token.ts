@@ -29,7 +29,7 @@ const ENTRA_TIMEOUT_MS = 30000;
 
 /** Asks Entra ID (through @azure/identity, loaded only now) for one access token of the chosen audience. */
 export async function getEntraToken(credential: EntraCredential, authorityHost: string, audience: Audience): Promise<string> {
-  const presented: { assertion?: string } = {};
+  const presented: { assertion?: string; pending?: Promise<string> } = {};
   const tokenCredential = await createTokenCredential(credential, authorityHost, presented);
   try {
     const token = await withTimeout(tokenCredential.getToken(SCOPES[audience], { abortSignal: AbortSignal.timeout(ENTRA_TIMEOUT_MS) }));
@@ -46,7 +46,7 @@ export async function getEntraToken(credential: EntraCredential, authorityHost: 
 async function createTokenCredential(
   credential: EntraCredential,
   authorityHost: string,
-  presented: { assertion?: string }
+  presented: { assertion?: string; pending?: Promise<string> }
 ): Promise<TokenCredential> {
   const identity = await import('@azure/identity');
   const options = {
@@ -55,12 +55,7 @@ async function createTokenCredential(
   };
   switch (credential.kind) {
     case 'oidc':
-      return new identity.ClientAssertionCredential(
-        credential.tenantId,
-        credential.clientId,
-        async () => (presented.assertion = await credential.assertion()),
-        options
-      );
+      return new identity.ClientAssertionCredential(credential.tenantId, credential.clientId, () => presentOnce(credential, presented), options);
     case 'service-principal':
       if ('certificate' in credential) {
         const { certificate, tenantId, clientId } = credential;
@@ -89,6 +84,18 @@ async function diagnoseMetadataFailure(error: unknown, credential: EntraCredenti
     return typeof described === 'string' ? new Error(described) : new Error(`${url} answered HTTP ${response.status}`);
   } catch (probeError) {
     return probeError instanceof Error ? probeError : undefined;
+  }
+}
+
+/** @azure/identity asks for the assertion more than once per sign-in; the platform is asked once. */
+async function presentOnce(credential: Extract<EntraCredential, { kind: 'oidc' }>, presented: { assertion?: string; pending?: Promise<string> }): Promise<string> {
+  presented.pending ??= credential.assertion();
+  try {
+    presented.assertion = await presented.pending;
+    return presented.assertion;
+  } catch (error) {
+    delete presented.pending;
+    throw error;
   }
 }
 

@@ -73,12 +73,12 @@ export async function runStep(script: string, env: Record<string, string>, timeo
   };
 }
 
-/** Main step with the given inputs (on top of action.yml's defaults), then the post step with its state. */
+/** Main step with the given inputs (on top of action.yml's defaults), then, when asked, the post step with its state. */
 export async function runAction(inputs: Record<string, string>, env: Record<string, string>, options: { post?: boolean } = {}): Promise<ActionRun> {
   const inputEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs })) inputEnv[`INPUT_${name.toUpperCase()}`] = value;
   const main = await runStep('dist/index.js', { ...env, ...inputEnv });
-  if (options.post === false) return { main };
+  if (!options.post) return { main };
   const stateEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(main.state)) stateEnv[`STATE_${name}`] = value;
   const post = await runStep('dist/post.js', { ...env, ...inputEnv, ...stateEnv });

@@ -1,6 +1,10 @@
 // Small HTTP helpers shared by the stand-ins.
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Server as NetServer } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+
+/** node:http and node:https servers alike. */
+export type HttpServer = NetServer & { closeAllConnections(): void };
 
 export class BodyTooLargeError extends Error {}
 
@@ -58,7 +62,7 @@ export function queryOf(req: IncomingMessage): URLSearchParams {
 }
 
 /** Listen on host:0 (OS-chosen port); resolves the port. */
-export function listen(server: Server, host: string): Promise<number> {
+export function listen(server: NetServer, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);
@@ -70,7 +74,7 @@ export function listen(server: Server, host: string): Promise<number> {
 }
 
 /** Stop accepting, drop keep-alive and in-flight connections, resolve when closed. */
-export function closeServer(server: Server): Promise<void> {
+export function closeServer(server: HttpServer): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) {
       resolve();
@@ -117,4 +121,11 @@ export function basicCredentials(req: IncomingMessage): { username: string; pass
 
 export function isGuid(s: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}
+
+/** Constant-time string comparison. */
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -69,6 +69,11 @@ export class RequestLog {
     this.entries.length = 0;
   }
 
+  /** A copy of every entry so far. */
+  all(): RequestLogEntry[] {
+    return [...this.entries];
+  }
+
   of(service: ServiceName): RequestLogEntry[] {
     return this.entries.filter((e) => e.service === service);
   }

@@ -1,0 +1,54 @@
+import { FederatedTokenSource, LoginError, parseJson, send } from '../../src/core';
+
+export interface AgentOidc {
+  /** System.OidcRequestUri */
+  requestUri: string;
+  /** System.AccessToken */
+  accessToken: string;
+  serviceConnectionId: string;
+}
+
+/** The service connection's OIDC token from Azure DevOps, fetched when Entra ID is about to be asked. */
+export function azureDevOpsFederation(agent: AgentOidc, mask: (secret: string) => void): FederatedTokenSource {
+  const { requestUri, accessToken, serviceConnectionId } = agent;
+  const request = async (): Promise<string> => {
+    let url: URL;
+    try {
+      url = new URL(requestUri);
+    } catch {
+      throw new LoginError(`System.OidcRequestUri '${requestUri}' is not a URL`);
+    }
+    url.searchParams.set('api-version', '7.1');
+    url.searchParams.set('serviceConnectionId', serviceConnectionId);
+    const response = await send({
+      method: 'POST',
+      url: url.toString(),
+      headers: {
+        Authorization: `Bearer ${accessToken}`,
+        'X-TFS-FedAuthRedirect': 'Suppress',
+        'Content-Type': 'application/json',
+        Accept: 'application/json'
+      },
+      body: '{}'
+    });
+    const answer = parseJson(response.body) as { oidcToken?: unknown; message?: unknown } | undefined;
+    const token = response.status === 200 ? answer?.oidcToken : undefined;
+    if (typeof token !== 'string' || token === '') {
+      const said = typeof answer?.message === 'string' ? `: ${answer.message.replace(/\s+/g, ' ').slice(0, 300)}` : '';
+      throw new LoginError(
+        `Azure DevOps gave no OIDC token for service connection ${serviceConnectionId} (HTTP ${response.status})${said}; ` +
+          'check that it is a workload identity federation connection this pipeline may use'
+      );
+    }
+    mask(token);
+    return token;
+  };
+
+  return {
+    available: requestUri !== '' && accessToken !== '',
+    unavailableHint: !requestUri
+      ? 'the agent provides no System.OidcRequestUri; workload identity federation needs Azure DevOps Services (not Azure DevOps Server) and an up-to-date agent, otherwise use a connection with a secret, a certificate or a managed identity'
+      : 'the job has no System.AccessToken; in a classic pipeline enable "Allow scripts to access the OAuth token" on the agent job',
+    getToken: request
+  };
+}
