@@ -13,4 +13,5 @@ if [ ${#packages[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
-npm ci --no-audit --no-fund
+# npm ci rejects the lock file npm 11 writes for jest 30 (platform bindings of unrs-resolver), so install from it instead.
+npm install --no-audit --no-fund
