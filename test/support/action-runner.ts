@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnNode } from './spawn-node';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -56,7 +56,7 @@ export async function runStep(script: string, env: Record<string, string>, timeo
     GITHUB_OUTPUT: outputFile,
     GITHUB_STATE: stateFile,
     ...env
-  }, timeoutMs);
+  }, { timeoutMs });
   const commands = (name: string): string[] =>
     [...stdout.matchAll(new RegExp(`^::${name}(?: [^:]*)?::(.*)$`, 'gm'))].map((match) => unescapeData(match[1] ?? ''));
   return {
@@ -83,29 +83,6 @@ export async function runAction(inputs: Record<string, string>, env: Record<stri
   for (const [name, value] of Object.entries(main.state)) stateEnv[`STATE_${name}`] = value;
   const post = await runStep('dist/post.js', { ...env, ...inputEnv, ...stateEnv });
   return { main, post };
-}
-
-function spawnNode(script: string, env: Record<string, string>, timeoutMs: number): Promise<{ exitCode: number; stdout: string; stderr: string; log: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let log = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      log += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      log += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ exitCode: code ?? -1, stdout, stderr, log });
-    });
-  });
 }
 
 /** The `name<<DELIMITER ... DELIMITER` format of GITHUB_OUTPUT and GITHUB_STATE. */

@@ -1,10 +1,10 @@
 // Runs the bundled Azure Pipelines task the way the agent does: a fresh node process, inputs as INPUT_*,
 // the service connection as ENDPOINT_*, secret variables as SECRET_*, task variables handed to the
 // post-job step as VSTS_TASKVARIABLE_*; the ##vso[...] commands it prints are parsed back.
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnNode } from './spawn-node';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -85,7 +85,7 @@ export function endpointEnv(connection: ServiceConnectionEnv): Record<string, st
 /** Runs one bundled entry (`index.js` or `post.js`) of an installed task with exactly `env`. */
 export async function runTaskStep(taskDir: string, script: 'index.js' | 'post.js', env: Record<string, string>, timeoutMs = 120000): Promise<TaskStepResult> {
   const started = Date.now();
-  const { exitCode, stdout, stderr, log } = await spawnNode(join(taskDir, 'dist', script), env, taskDir, timeoutMs);
+  const { exitCode, stdout, stderr, log } = await spawnNode(join(taskDir, 'dist', script), env, { cwd: taskDir, timeoutMs });
   const commands = parseCommands(stdout);
   const variables: Record<string, TaskVariable> = {};
   const taskVariables: Record<string, string> = {};
@@ -163,25 +163,3 @@ function unescapeProperty(value: string): string {
   return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%5D/g, ']').replace(/%3B/g, ';').replace(/%AZP25/g, '%');
 }
 
-function spawnNode(script: string, env: Record<string, string>, cwd: string, timeoutMs: number): Promise<{ exitCode: number; stdout: string; stderr: string; log: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let log = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      log += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      log += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ exitCode: code ?? -1, stdout, stderr, log });
-    });
-  });
-}
