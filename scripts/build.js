@@ -10,8 +10,21 @@ const bundles = [
   { entry: 'src/github/main.ts', out: 'dist', name: 'index.js' },
   { entry: 'src/github/post.ts', out: 'dist', name: 'post.js' },
   { entry: 'task/src/main.ts', out: 'task/dist', name: 'index.js' },
-  { entry: 'task/src/post.ts', out: 'task/dist', name: 'post.js' }
+  { entry: 'task/src/post.ts', out: 'task/dist', name: 'post.js' },
+  // The command line and the credential helper: each in its own directory (their lazily loaded chunks
+  // must not overwrite the action's), started by a small `#!/usr/bin/env node` launcher next to it.
+  { entry: 'src/cli/main.ts', out: 'dist/cli', name: 'index.js', launcher: 'dist/cli.js' },
+  { entry: 'src/credential-helper/main.ts', out: 'dist/credential-helper', name: 'index.js', launcher: 'dist/credential-helper.js' },
+  { entry: 'src/credential-helper/main.ts', out: 'task/dist/credential-helper', name: 'index.js', launcher: 'task/dist/credential-helper.js' }
 ];
+
+/** `#!/usr/bin/env node` + require of the bundle: what package.json's bin entries and `node dist/cli.js` run. */
+function writeLauncher({ out, name, launcher }) {
+  const target = path.join(root, launcher);
+  const bundle = path.relative(path.dirname(target), path.join(root, out, name)).split(path.sep).join('/');
+  fs.writeFileSync(target, `#!/usr/bin/env node\n'use strict';\nrequire('./${bundle}');\n`);
+  fs.chmodSync(target, 0o755);
+}
 
 function build({ entry, out, name }) {
   const staging = path.join(root, 'build', path.basename(entry, '.ts') + '-' + out.replace(/\W/g, '_'));
@@ -28,4 +41,7 @@ for (const out of outputs) {
   fs.rmSync(path.join(root, out), { recursive: true, force: true });
   fs.mkdirSync(path.join(root, out), { recursive: true });
 }
-for (const bundle of bundles) build(bundle);
+for (const bundle of bundles) {
+  build(bundle);
+  if (bundle.launcher) writeLauncher(bundle);
+}

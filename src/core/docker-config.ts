@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { LoginError } from './errors';
+import { withFileLock, writeFileAtomic } from './locked-file';
 
 /** `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`, as docker, skopeo, podman and oras look for it. */
 export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -20,9 +21,20 @@ export function fingerprint(entry: AuthEntry): string {
   return createHash('sha256').update(authValue(entry)).digest('hex').slice(0, 32);
 }
 
-interface DockerConfig {
+export interface DockerConfig {
   auths?: Record<string, { auth?: string } & Record<string, unknown>>;
+  credHelpers?: Record<string, string>;
   [key: string]: unknown;
+}
+
+/** Reads, edits and writes back the config under its lock; `edit` returns whether it changed anything. */
+export async function updateConfig<T>(configPath: string, edit: (config: DockerConfig) => { changed: boolean; result: T }): Promise<T> {
+  return withLock(configPath, async () => {
+    const config = await readConfig(configPath);
+    const { changed, result } = edit(config);
+    if (changed) await writeConfig(configPath, config);
+    return result;
+  });
 }
 
 /** Adds or replaces `auths` entries, keeping everything else, under a lock and by atomic rename, mode 0600. */
@@ -83,52 +95,14 @@ async function readConfig(configPath: string): Promise<DockerConfig> {
 }
 
 async function writeConfig(configPath: string, config: DockerConfig): Promise<void> {
-  const temporary = `${configPath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await fs.writeFile(temporary, `${JSON.stringify(config, null, '\t')}\n`, { mode: 0o600, flag: 'wx' });
-    await fs.rename(temporary, configPath);
+    await writeFileAtomic(configPath, `${JSON.stringify(config, null, '\t')}\n`);
   } catch (error) {
-    await fs.rm(temporary, { force: true });
     throw new LoginError(`cannot write docker config ${configPath}: ${(error as Error).message}`);
   }
 }
 
-const LOCK_WAIT_MS = 20000;
-const LOCK_STALE_MS = 30000;
-
 /** An exclusive lock file next to the config, shared with any parallel step writing the same file. */
-async function withLock<T>(configPath: string, work: () => Promise<T>): Promise<T> {
-  await fs.mkdir(dirname(configPath), { recursive: true, mode: 0o700 });
-  const lockPath = `${configPath}.lock`;
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      const handle = await fs.open(lockPath, 'wx', 0o600);
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new LoginError(`cannot lock docker config ${configPath}: ${(error as Error).message}`);
-      }
-      if (await isStale(lockPath)) {
-        await fs.rm(lockPath, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new LoginError(`docker config ${configPath} stayed locked by ${lockPath} for ${LOCK_WAIT_MS / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    await fs.rm(lockPath, { force: true });
-  }
-}
-
-async function isStale(lockPath: string): Promise<boolean> {
-  try {
-    return Date.now() - (await fs.stat(lockPath)).mtimeMs > LOCK_STALE_MS;
-  } catch {
-    return false;
-  }
+function withLock<T>(configPath: string, work: () => Promise<T>): Promise<T> {
+  return withFileLock(configPath, 'docker config', work);
 }

@@ -30,6 +30,12 @@ const ENTRA_TIMEOUT_MS = 30000;
 /** Asks Entra ID (through @azure/identity, loaded only now) for one access token of the chosen audience. */
 export async function getEntraToken(credential: EntraCredential, authorityHost: string, audience: Audience): Promise<string> {
   const presented: { assertion?: string; pending?: Promise<string> } = {};
+  if (credential.kind === 'oidc') {
+    // Needed anyway: ask the platform now, so that its round trip overlaps loading @azure/identity.
+    // A failure surfaces when MSAL asks for the assertion (presentOnce), as before.
+    presented.pending = credential.assertion();
+    presented.pending.catch(() => undefined);
+  }
   const tokenCredential = await createTokenCredential(credential, authorityHost, presented);
   try {
     const token = await withTimeout(tokenCredential.getToken(SCOPES[audience], { abortSignal: AbortSignal.timeout(ENTRA_TIMEOUT_MS) }));

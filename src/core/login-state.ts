@@ -1,7 +1,10 @@
 /** What the post step needs to undo exactly this step's logins; never holds a secret. */
 export interface LoginState {
-  mode: 'docker' | 'config';
+  mode: 'docker' | 'config' | 'helper';
   configPath?: string;
+  /** login: helper — the helper's settings file and token cache, cleaned for these servers at logout. */
+  settingsPath?: string;
+  cacheDir?: string;
   servers: Array<{ server: string; fingerprint: string }>;
 }
 
@@ -13,7 +16,7 @@ export function parseState(text: string): LoginState | undefined {
   if (!text) return undefined;
   try {
     const state = JSON.parse(text) as LoginState;
-    if ((state.mode === 'docker' || state.mode === 'config') && Array.isArray(state.servers)) return state;
+    if ((state.mode === 'docker' || state.mode === 'config' || state.mode === 'helper') && Array.isArray(state.servers)) return state;
   } catch {
     // an unreadable state means nothing to undo
   }

@@ -3,6 +3,7 @@ import { dockerLogin, dockerOnPath } from './docker-cli';
 import { AuthEntry, dockerConfigPath, fingerprint, writeAuths } from './docker-config';
 import { getEntraToken } from './entra-token';
 import { exchangeForRefreshToken, RegistryCredential } from './exchange';
+import { storeForHelper } from './helper-mode';
 import { LoginState, serializeState } from './login-state';
 import type { LoginOptions } from './options';
 import type { Platform } from './platform';
@@ -11,12 +12,14 @@ import type { Platform } from './platform';
 export async function login(options: LoginOptions, platform: Platform): Promise<RegistryCredential[]> {
   const credentials = await obtainCredentials(options, platform);
   const mode = options.login === 'auto' ? (dockerOnPath() ? 'docker' : 'config') : options.login;
-  if (mode !== 'none') await store(credentials.map(toAuthEntry), mode, options.logout, platform);
+  if (mode === 'helper') await storeForHelper(credentials, options, platform);
+  else if (mode !== 'none') await store(credentials.map(toAuthEntry), mode, options.logout, platform);
   setOutputs(credentials, platform);
   return credentials;
 }
 
-async function obtainCredentials(options: LoginOptions, platform: Platform): Promise<RegistryCredential[]> {
+/** A credential for every registry: one Entra token exchanged at each registry, or the checked username and password. */
+export async function obtainCredentials(options: LoginOptions, platform: Platform): Promise<RegistryCredential[]> {
   const { credential, registries } = options;
   const servers = registries.map((registry) => registry.loginServer).join(', ');
   if (credential.kind === 'token') {

@@ -1,6 +1,7 @@
 import { dockerLogout } from './docker-cli';
 import { removeAuths } from './docker-config';
 import { describeError } from './errors';
+import { removeHelperLogin } from './helper-mode';
 import { parseState } from './login-state';
 import type { Platform } from './platform';
 
@@ -12,6 +13,10 @@ export async function logout(stateText: string, platform: Platform): Promise<voi
     return;
   }
   try {
+    if (state.mode === 'helper') {
+      await removeHelperLogin(state, platform);
+      return;
+    }
     if (state.mode === 'config' && state.configPath) {
       const { removed, changed } = await removeAuths(state.configPath, state.servers);
       if (removed.length > 0) platform.info(`Removed credentials for ${removed.join(', ')} from ${state.configPath}`);

@@ -25,16 +25,25 @@ export interface FederatedTokenSource {
   available: boolean;
   unavailableHint: string;
   getToken(): Promise<string>;
+  /** How the credential helper finds the same source again later (non-secret), when it can. */
+  setting?: FederationSetting;
 }
 
+/** A federated token source as the credential helper records it: never the token, only where to get one. */
+export type FederationSetting =
+  | { kind: 'github' }
+  | { kind: 'azure-devops'; serviceConnectionId: string }
+  | { kind: 'file'; path: string }
+  | { kind: 'env'; name: string };
+
 export type Credential =
-  | { kind: 'oidc'; tenantId: string; clientId: string; assertion: () => Promise<string> }
+  | { kind: 'oidc'; tenantId: string; clientId: string; assertion: () => Promise<string>; federation?: FederationSetting }
   | { kind: 'service-principal'; tenantId: string; clientId: string; secret: string }
   | { kind: 'service-principal'; tenantId: string; clientId: string; certificate: string }
   | { kind: 'managed-identity'; clientId?: string }
   | { kind: 'token'; username: string; password: string };
 
-export type LoginMode = 'auto' | 'docker' | 'config' | 'none';
+export type LoginMode = 'auto' | 'docker' | 'config' | 'none' | 'helper';
 export type Audience = 'acr' | 'arm';
 
 export interface LoginOptions {
@@ -74,12 +83,16 @@ export function parseLoginOptions(raw: RawInputs, federation: FederatedTokenSour
   const registries = parseRegistries(raw.registry ?? '');
   const creds = input('creds') ? parseCreds(input('creds')) : undefined;
   const credential = parseCredential(input, creds, federation);
+  const login = oneOf('login', input('login') || 'auto', ['auto', 'docker', 'config', 'none', 'helper'] as const);
+  if (login === 'helper' && credential.kind === 'token') {
+    throw new LoginError('login helper renews Entra ID logins; a repository-scoped token or admin user password cannot be renewed, use login docker or config for it');
+  }
   return {
     registries,
     credential,
     authorityHost: parseAuthorityHost(input('authority-host'), input('environment'), creds?.activeDirectoryEndpointUrl),
     audience: oneOf('token-audience', input('token-audience') || 'acr', ['acr', 'arm'] as const),
-    login: oneOf('login', input('login') || 'auto', ['auto', 'docker', 'config', 'none'] as const),
+    login,
     logout: parseBoolean('logout', input('logout') || 'true')
   };
 }
@@ -113,7 +126,8 @@ function parseCredential(
         kind: 'oidc',
         clientId: require('client-id', clientId),
         tenantId: require('tenant-id', tenantId),
-        assertion: () => federation.getToken()
+        assertion: () => federation.getToken(),
+        ...(federation.setting ? { federation: federation.setting } : {})
       };
     case 'service-principal': {
       const secret = input('client-secret') || creds?.clientSecret || '';

@@ -1,3 +1,5 @@
+import type { HelperHost } from './helper-launcher';
+
 /** What the core needs from GitHub Actions, Azure Pipelines or a terminal. */
 export interface Platform {
   info(message: string): void;
@@ -7,6 +9,8 @@ export interface Platform {
   setOutput(name: OutputName, value: string, isSecret: boolean): void;
   /** Keeps a (non-secret) value for the post-job logout. */
   saveState(value: string): void;
+  /** For login: helper — where the bundled credential helper is and how later steps find it. */
+  credentialHelper?: HelperHost;
 }
 
 export type OutputName = 'login-server' | 'username' | 'password' | 'expires-on';

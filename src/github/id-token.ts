@@ -9,6 +9,7 @@ export function githubFederation(env: NodeJS.ProcessEnv, platform: Platform): Fe
   return {
     available: requestUrl !== '' && requestToken !== '',
     unavailableHint: 'the job has no GitHub OIDC token; add `permissions: id-token: write` to the job or workflow (for pull requests from forks GitHub never grants it)',
+    setting: { kind: 'github' },
     async getToken() {
       const url = new URL(requestUrl);
       url.searchParams.set('audience', AUDIENCE);

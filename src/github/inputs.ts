@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './workflow-commands';
 import type { InputName, RawInputs } from '../core';
 
 const INPUT_NAMES: InputName[] = [

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './workflow-commands';
 import { describeError, login, parseLoginOptions, secretValues } from '../core';
 import { githubFederation } from './id-token';
 import { readInputs } from './inputs';

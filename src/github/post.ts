@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './workflow-commands';
 import { describeError } from '../core/errors';
 import { logout } from '../core/logout';
 import { githubPlatform, STATE_NAME } from './platform';

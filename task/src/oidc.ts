@@ -49,6 +49,7 @@ export function azureDevOpsFederation(agent: AgentOidc, mask: (secret: string) =
     unavailableHint: !requestUri
       ? 'the agent provides no System.OidcRequestUri; workload identity federation needs Azure DevOps Services (not Azure DevOps Server) and an up-to-date agent, otherwise use a connection with a secret, a certificate or a managed identity'
       : 'the job has no System.AccessToken; in a classic pipeline enable "Allow scripts to access the OAuth token" on the agent job',
-    getToken: request
+    getToken: request,
+    setting: { kind: 'azure-devops', serviceConnectionId }
   };
 }

@@ -1,4 +1,5 @@
 import * as tl from 'azure-pipelines-task-lib/task';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { OutputName, Platform } from '../../src/core/platform';
 import { maskableLines } from '../../src/core/secrets';
@@ -35,5 +36,14 @@ export const pipelinesPlatform: Platform = {
   },
   // Secret variables cannot hold newlines: several registries give comma-separated lists, in registry order.
   setOutput: (name, value, isSecret) => tl.setVariable(OUTPUT_VARIABLES[name], value.split('\n').join(','), isSecret, true),
-  saveState: (value) => tl.setTaskVariable(STATE_NAME, value, false)
+  saveState: (value) => tl.setTaskVariable(STATE_NAME, value, false),
+  credentialHelper: {
+    // task/dist/index.js runs; the helper is task/dist/credential-helper.js next to it.
+    script: path.join(__dirname, 'credential-helper.js'),
+    binDir: path.join(process.env.AGENT_TEMPDIRECTORY || tmpdir(), 'acr-login-bin'),
+    addPath: (dir) => {
+      tl.prependPath(dir);
+      return true;
+    }
+  }
 };

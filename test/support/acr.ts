@@ -39,6 +39,10 @@ export interface AcrOptions {
   host?: string;
   /** Accept ARM-audience Entra tokens at /oauth2/exchange (authentication-as-arm enabled). Default true, as in Azure. */
   allowArmTokens?: boolean;
+  /** Start the docker-registry behind /v2/ (default true). false: a login server that only answers /oauth2/* (the benchmark's scaling runs). */
+  startRegistry?: boolean;
+  /** Answer /oauth2/exchange only after this many ms, as a remote registry would (default 0: at once). */
+  exchangeDelayMs?: number;
 }
 
 interface Principal {
@@ -101,6 +105,7 @@ export class AcrStandIn {
     acr.port = port;
     acr.signingCert = cert;
     acr.signingKey = createPrivateKey(cert.keyPem);
+    if (opts.startRegistry === false) return acr;
     try {
       acr.registryProcess = await startRegistryProcess({
         dir: join(opts.dir, 'registry'),
@@ -229,6 +234,7 @@ export class AcrStandIn {
   }
 
   private async exchange(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.opts.exchangeDelayMs) await new Promise((resolve) => setTimeout(resolve, this.opts.exchangeDelayMs));
     if (req.method !== 'POST') {
       req.resume();
       sendJson(res, 405, acrErrors('UNSUPPORTED', `method ${req.method ?? ''} not allowed`), { Allow: 'POST' });

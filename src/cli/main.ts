@@ -1,0 +1,63 @@
+import { describeError, loginRecordsPath, login, logout, parseLoginOptions, parseRegistry, readStdin, RegistryCredential, secretValues, serializeState } from '../core';
+import { version } from '../../package.json';
+import { parseArgs, UsageError } from './args';
+import { HELP } from './help';
+import { readCliInputs } from './inputs';
+import { terminal } from './platform';
+import { recordLogin, takeRecords } from './records';
+
+const term = terminal(process.env);
+
+async function run(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.command === 'help' || args.command === 'version') return print(args.command === 'help' ? HELP : `acr-login ${version}\n`);
+  const records = loginRecordsPath(process.env);
+  if (args.command === 'logout') {
+    const servers = args.registries.length > 0 ? args.registries.map((entry) => usage(() => parseRegistry(entry)).loginServer) : undefined;
+    const states = await takeRecords(records, servers);
+    if (states.length === 0) term.platform.info(`Nothing to log out of: acr-login has not logged in to ${servers?.join(', ') ?? 'any registry'}`);
+    for (const state of states) await logout(serializeState(state), term.platform);
+    return 0;
+  }
+  const { raw, federation } = await readCliInputs(args, process.env, term.platform, () => readStdin());
+  for (const secret of secretValues(raw)) term.platform.mask(secret);
+  const options = usage(() => parseLoginOptions(raw, federation));
+  try {
+    const credentials = await login(options, term.platform);
+    if (args.print) print(`${JSON.stringify(credentials.length === 1 ? exposed(credentials[0] as RegistryCredential) : credentials.map(exposed), null, 2)}\n`);
+  } finally {
+    const state = term.savedState();
+    if (state) await recordLogin(records, state);
+  }
+  return 0;
+}
+
+/** The fields `az acr login --expose-token` prints, plus the user name and the expiry. */
+function exposed(credential: RegistryCredential): Record<string, string | null> {
+  const { registry, username, password, expiresOn } = credential;
+  return { loginServer: registry.loginServer, accessToken: password, username, expiresOn: expiresOn?.toISOString() ?? null };
+}
+
+/** Anything wrong with the inputs, found before a request is made, is a bad command line. */
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError(describeError(error));
+  }
+}
+
+function print(text: string): number {
+  process.stdout.write(text);
+  return 0;
+}
+
+run()
+  .then((code) => (process.exitCode = code))
+  .catch((error: unknown) => {
+    const bad = error instanceof UsageError;
+    term.error(`${describeError(error)}${bad ? ' (see acr-login --help)' : ''}`);
+    process.exitCode = bad ? 2 : 1;
+  })
+  // A silent host can leave a socket open that nothing will ever close: do not let it hold the terminal.
+  .finally(() => setTimeout(() => process.exit(), 1000).unref());

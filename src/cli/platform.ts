@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { launcherDir, maskableLines, Platform } from '../core';
+
+export interface Terminal {
+  platform: Platform;
+  /** What the core saved for the logout, if it wrote anything. */
+  savedState(): string | undefined;
+  /** Prints one error line on stderr, secrets hidden. */
+  error(message: string): void;
+}
+
+/**
+ * A terminal: every message on stderr (stdout is kept for --print), every secret the core masks
+ * replaced by *** in them, and the credential helper's launcher under the XDG data directory.
+ */
+export function terminal(env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream = process.stderr): Terminal {
+  const secrets = new Set<string>();
+  let saved: string | undefined;
+  const redact = (text: string): string =>
+    [...secrets].sort((a, b) => b.length - a.length).reduce((result, secret) => result.split(secret).join('***'), text);
+  const platform: Platform = {
+    info: (message) => stderr.write(`${redact(message)}\n`),
+    warning: (message) => stderr.write(`warning: ${redact(message)}\n`),
+    mask: (secret) => maskableLines(secret).forEach((line) => secrets.add(line)),
+    setOutput: () => undefined,
+    saveState: (value) => {
+      saved = value;
+    },
+    credentialHelper: {
+      // The bundle is dist/cli/index.js; the helper's entry dist/credential-helper.js.
+      script: join(__dirname, '..', 'credential-helper.js'),
+      binDir: launcherDir(env),
+      addPath: () => false
+    }
+  };
+  return { platform, savedState: () => saved, error: (message) => stderr.write(`acr-login: ${redact(message)}\n`) };
+}

@@ -1,0 +1,51 @@
+import { dirname } from 'node:path';
+import { ensurePrivateDir, LoginError, LoginState, parseState, readJsonObject, withFileLock, writeFileAtomic } from '../core';
+
+/** One server the command line wrote credentials for, and where: what `acr-login logout` undoes. */
+type LoginRecord = Omit<LoginState, 'servers'> & LoginState['servers'][number];
+
+/** Adds what a login saved (the core's logout state, no secret) to the records, replacing older records of the same servers. */
+export async function recordLogin(path: string, stateText: string): Promise<void> {
+  const state = parseState(stateText);
+  if (!state) return;
+  const { servers, ...where } = state;
+  await edit(path, (records) => [
+    ...records.filter((record) => !servers.some((entry) => entry.server === record.server && record.mode === where.mode && record.configPath === where.configPath)),
+    ...servers.map((entry) => ({ ...where, ...entry }))
+  ]);
+}
+
+/** Removes the records of these servers (all when none are named) and returns them as logout states, one per place written. */
+export async function takeRecords(path: string, servers?: string[]): Promise<LoginState[]> {
+  let taken: LoginRecord[] = [];
+  await edit(path, (records) => {
+    taken = records.filter((record) => !servers || servers.includes(record.server));
+    return records.filter((record) => !taken.includes(record));
+  });
+  const states = new Map<string, LoginState>();
+  for (const { server, fingerprint, ...where } of taken) {
+    const key = JSON.stringify([where.mode, where.configPath, where.settingsPath, where.cacheDir]);
+    const state = states.get(key) ?? { ...where, servers: [] };
+    state.servers.push({ server, fingerprint });
+    states.set(key, state);
+  }
+  return [...states.values()];
+}
+
+async function edit(path: string, change: (records: LoginRecord[]) => LoginRecord[]): Promise<void> {
+  await ensurePrivateDir(dirname(path));
+  await withFileLock(path, 'login records', async () => {
+    const file = await readJsonObject(path).catch(() => undefined);
+    const records = Array.isArray(file?.logins) ? (file.logins as unknown[]).filter(isRecord) : [];
+    try {
+      await writeFileAtomic(path, `${JSON.stringify({ version: 1, logins: change(records) }, null, 2)}\n`);
+    } catch (error) {
+      throw new LoginError(`cannot write ${path}: ${(error as Error).message}`);
+    }
+  });
+}
+
+function isRecord(value: unknown): value is LoginRecord {
+  const record = value as Partial<LoginRecord> | null;
+  return typeof record === 'object' && record !== null && typeof record.server === 'string' && typeof record.fingerprint === 'string' && ['docker', 'config', 'helper'].includes(record.mode ?? '');
+}

@@ -1,0 +1,38 @@
+import { updateConfig } from './docker-config';
+
+/** The `credHelpers` value naming this product's helper: docker runs `docker-credential-<name>`. */
+export const HELPER_NAME = 'acr-login';
+export const HELPER_EXECUTABLE = `docker-credential-${HELPER_NAME}`;
+
+/** Points `credHelpers` of each server at the helper, keeping every other entry; reports a `credsStore` that other tools may prefer. */
+export async function writeCredHelpers(configPath: string, servers: string[]): Promise<{ credsStore?: string }> {
+  return updateConfig(configPath, (config) => {
+    const helpers = (config.credHelpers ??= {});
+    let changed = false;
+    for (const server of servers) {
+      if (helpers[server] !== HELPER_NAME) changed = true;
+      helpers[server] = HELPER_NAME;
+    }
+    return { changed, result: typeof config.credsStore === 'string' ? { credsStore: config.credsStore } : {} };
+  });
+}
+
+/** Removes the `credHelpers` entries that still name the helper; reports those changed since. */
+export async function removeCredHelpers(configPath: string, servers: string[]): Promise<{ removed: string[]; changed: string[] }> {
+  return updateConfig(configPath, (config) => {
+    const removed: string[] = [];
+    const changed: string[] = [];
+    for (const server of servers) {
+      const helper = config.credHelpers?.[server];
+      if (helper === undefined) continue;
+      if (helper !== HELPER_NAME) {
+        changed.push(server);
+        continue;
+      }
+      delete config.credHelpers?.[server];
+      removed.push(server);
+    }
+    if (removed.length > 0 && config.credHelpers && Object.keys(config.credHelpers).length === 0) delete config.credHelpers;
+    return { changed: removed.length > 0, result: { removed, changed } };
+  });
+}

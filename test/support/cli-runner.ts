@@ -1,0 +1,109 @@
+// Runs the bundled command line (dist/cli.js) and credential helper (dist/credential-helper.js) as a
+// shell or docker would: a fresh node process with exactly the given environment, arguments and stdin.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+export const CLI = join(ROOT, 'dist', 'cli.js');
+export const HELPER = join(ROOT, 'dist', 'credential-helper.js');
+
+export interface ProcessResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+export function runNode(script: string, args: string[], env: Record<string, string>, stdin = '', timeoutMs = 60000): Promise<ProcessResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ exitCode: code ?? -1, stdout, stderr, durationMs: Date.now() - started });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(stdin);
+  });
+}
+
+/** `acr-login ARGS` */
+export function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<ProcessResult> {
+  return runNode(CLI, args, env, stdin);
+}
+
+/** `docker-credential-acr-login ACTION` with the request on stdin, as docker and skopeo call it. */
+export function runHelper(action: string, stdin: string, env: Record<string, string>): Promise<ProcessResult> {
+  return runNode(HELPER, [action], env, stdin);
+}
+
+export interface Home {
+  dir: string;
+  dockerConfig: string;
+  /** A clean environment: this HOME (so every XDG directory defaults under it), no docker CLI, the stand-ins' CA trusted. */
+  env: Record<string, string>;
+}
+
+export function newHome(caCertPath: string, extraEnv: Record<string, string> = {}): Home {
+  const dir = mkdtempSync(join(tmpdir(), 'acr-login-home-'));
+  const dockerConfig = join(dir, '.docker');
+  return { dir, dockerConfig, env: { PATH: '/usr/bin:/bin', HOME: dir, DOCKER_CONFIG: dockerConfig, NODE_EXTRA_CA_CERTS: caCertPath, ...extraEnv } };
+}
+
+export function configFile(home: Home): string {
+  return join(home.dockerConfig, 'config.json');
+}
+
+export function readConfig(home: Home): { auths?: Record<string, { auth?: string }>; credHelpers?: Record<string, string>; [key: string]: unknown } {
+  try {
+    return JSON.parse(readFileSync(configFile(home), 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+export function writeConfig(home: Home, config: object): void {
+  mkdirSync(home.dockerConfig, { recursive: true });
+  writeFileSync(configFile(home), JSON.stringify(config));
+}
+
+/** The helper's token cache files under this HOME. */
+export function cacheDir(home: Home): string {
+  return join(home.dir, '.cache', 'acr-login');
+}
+
+export function cacheFiles(home: Home): string[] {
+  try {
+    return readdirSync(cacheDir(home))
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => join(cacheDir(home), name));
+  } catch {
+    return [];
+  }
+}
+
+/** Where `--login helper` from the command line puts the launcher. */
+export function launcherDir(home: Home): string {
+  return join(home.dir, '.local', 'share', 'acr-login', 'bin');
+}
+
+/** The same JWT with another `exp` (its signature no longer matches: a registry would refuse it). */
+export function withExpiry(token: string, exp: number): string {
+  const [header, payload, signature] = token.split('.');
+  const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8'));
+  claims.exp = exp;
+  return [header, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.');
+}
+
+/** Secrets found in text (stderr, or stdout other than --print's). */
+export function leaks(text: string, secrets: string[]): string[] {
+  return secrets.filter((secret) => secret.length >= 6 && text.includes(secret));
+}
