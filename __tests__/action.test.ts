@@ -96,7 +96,9 @@ describe('each auth path logs in and a real push succeeds with what it wrote', (
     expect(hoursLeft).toBeGreaterThan(2.5);
     expect(hoursLeft).toBeLessThan(3.5);
     expect(statSync(configFile(job)).mode & 0o777).toBe(0o600);
-    expect(Buffer.from(readAuths(job)[registry.loginServer]?.auth ?? '', 'base64').toString()).toBe(`${TOKEN_USERNAME}:${outputs.password}`);
+    expect(Buffer.from(readAuths(job)[registry.loginServer]?.auth ?? '', 'base64').toString()).toBe(
+      `${TOKEN_USERNAME}:${outputs.password}`
+    );
     await expectPush(job, registry);
 
     const logout = await runPost(job, run);
@@ -119,7 +121,12 @@ describe('each auth path logs in and a real push succeeds with what it wrote', (
 
   it('service principal from an azure/login creds JSON', async () => {
     const job = newJob();
-    const creds = JSON.stringify({ clientId: world.secretApp.clientId, clientSecret: world.secretApp.secret, tenantId: world.tenantId, subscriptionId: 'x' });
+    const creds = JSON.stringify({
+      clientId: world.secretApp.clientId,
+      clientSecret: world.secretApp.secret,
+      tenantId: world.tenantId,
+      subscriptionId: 'x'
+    });
     const run = await runAction(
       { registry: world.registries.armRefused.url, creds, 'authority-host': world.entra.url, login: 'config' },
       job.env
@@ -132,7 +139,13 @@ describe('each auth path logs in and a real push succeeds with what it wrote', (
     const job = newJob(world.github.env());
     const before = world.requests.count('github-oidc');
     const run = await runAction(
-      { registry: world.registries.armRefused.url, 'client-id': world.federatedApp.clientId, 'tenant-id': world.tenantId, 'authority-host': world.entra.url, login: 'config' },
+      {
+        registry: world.registries.armRefused.url,
+        'client-id': world.federatedApp.clientId,
+        'tenant-id': world.tenantId,
+        'authority-host': world.entra.url,
+        login: 'config'
+      },
       job.env
     );
     expectSuccess(run);
@@ -143,7 +156,10 @@ describe('each auth path logs in and a real push succeeds with what it wrote', (
   it('managed identity through IMDS, system-assigned and user-assigned', async () => {
     for (const clientId of ['', world.userAssigned.clientId]) {
       const job = newJob(world.imds.env());
-      const run = await runAction({ registry: world.registries.armRefused.url, 'auth-type': 'managed-identity', 'client-id': clientId, login: 'config' }, job.env);
+      const run = await runAction(
+        { registry: world.registries.armRefused.url, 'auth-type': 'managed-identity', 'client-id': clientId, login: 'config' },
+        job.env
+      );
       expectSuccess(run);
       await expectPushThenLogout(job, run, world.registries.armRefused);
     }
@@ -160,7 +176,10 @@ describe('each auth path logs in and a real push succeeds with what it wrote', (
     const job = newJob();
     const entraBefore = world.requests.count('entra-token');
     const registry = world.registries.armAllowed;
-    const run = await runAction({ registry: registry.url, username: world.scopedToken.username, password: world.scopedToken.password, login: 'config' }, job.env);
+    const run = await runAction(
+      { registry: registry.url, username: world.scopedToken.username, password: world.scopedToken.password, login: 'config' },
+      job.env
+    );
     expectSuccess(run);
     expect(world.requests.count('entra-token')).toBe(entraBefore);
     expect(run.main.outputs.username).toBe(world.scopedToken.username);
@@ -173,7 +192,10 @@ describe('each auth path logs in and a real push succeeds with what it wrote', (
 
   it('admin user', async () => {
     const job = newJob();
-    const run = await runAction({ registry: world.registries.armAllowed.url, username: world.admin.username, password: world.admin.password, login: 'config' }, job.env);
+    const run = await runAction(
+      { registry: world.registries.armAllowed.url, username: world.admin.username, password: world.admin.password, login: 'config' },
+      job.env
+    );
     expectSuccess(run);
     await expectPushThenLogout(job, run, world.registries.armAllowed);
   });
@@ -266,7 +288,12 @@ describe('transient failures are retried, silent hosts fail fast', () => {
 
   it('a registry that never answers fails naming it', async () => {
     const run = await runAction(
-      { registry: `http://127.0.0.1:${world.blackhole.port}`, username: world.admin.username, password: world.admin.password, login: 'config' },
+      {
+        registry: `http://127.0.0.1:${world.blackhole.port}`,
+        username: world.admin.username,
+        password: world.admin.password,
+        login: 'config'
+      },
       newJob().env,
       { post: false }
     );
@@ -277,7 +304,10 @@ describe('transient failures are retried, silent hosts fail fast', () => {
 describe('bad input fails with one line naming the cause', () => {
   it('refuses a host that is not a registry before any request', async () => {
     const before = world.requests.all().length;
-    const run = await runAction({ ...spInputs(), registry: `${world.registries.armAllowed.url}\nmyregistry.azurecr.io.evil.example` }, newJob().env);
+    const run = await runAction(
+      { ...spInputs(), registry: `${world.registries.armAllowed.url}\nmyregistry.azurecr.io.evil.example` },
+      newJob().env
+    );
     expectFailure(run.main, "registry 'myregistry.azurecr.io.evil.example' refused");
     expect(world.requests.all().length).toBe(before);
   });
@@ -285,10 +315,22 @@ describe('bad input fails with one line naming the cause', () => {
   it.each([
     ['a wrong client secret', () => ({ 'client-secret': 'wrong-secret-value' }), /AADSTS7000215.*client secret of app .* is wrong/],
     ['an unknown tenant', () => ({ 'tenant-id': world.unknownTenantId }), /AADSTS90002.*tenant .* was not found/],
-    ['an unknown application', () => ({ 'client-id': '11111111-2222-3333-4444-555555555555' }), /AADSTS700016.*app 11111111-2222-3333-4444-555555555555 was not found/],
-    ['an unknown auth-type', () => ({ 'auth-type': 'magic' }), /auth-type 'magic' is not valid; use one of: auto, oidc, service-principal, managed-identity, token/],
+    [
+      'an unknown application',
+      () => ({ 'client-id': '11111111-2222-3333-4444-555555555555' }),
+      /AADSTS700016.*app 11111111-2222-3333-4444-555555555555 was not found/
+    ],
+    [
+      'an unknown auth-type',
+      () => ({ 'auth-type': 'magic' }),
+      /auth-type 'magic' is not valid; use one of: auto, oidc, service-principal, managed-identity, token/
+    ],
     ['a username without password', () => ({ username: 'someone' }), /username is given but password is empty/],
-    ['malformed creds', () => ({ 'client-secret': '', 'client-id': '', creds: '{"clientSecret": "do-not-print-me" ' }), /creds is not valid JSON/]
+    [
+      'malformed creds',
+      () => ({ 'client-secret': '', 'client-id': '', creds: '{"clientSecret": "do-not-print-me" ' }),
+      /creds is not valid JSON/
+    ]
   ])('%s', async (_name, inputs, message) => {
     const run = await runAction({ ...spInputs(), registry: world.registries.armAllowed.url, ...inputs() }, newJob().env);
     expectFailure(run.main, message);
@@ -297,7 +339,13 @@ describe('bad input fails with one line naming the cause', () => {
 
   it('OIDC without id-token: write says what to add', async () => {
     const run = await runAction(
-      { registry: world.registries.armAllowed.url, 'auth-type': 'oidc', 'client-id': world.federatedApp.clientId, 'tenant-id': world.tenantId, 'authority-host': world.entra.url },
+      {
+        registry: world.registries.armAllowed.url,
+        'auth-type': 'oidc',
+        'client-id': world.federatedApp.clientId,
+        'tenant-id': world.tenantId,
+        'authority-host': world.entra.url
+      },
       newJob().env,
       { post: false }
     );
@@ -309,7 +357,12 @@ describe('bad input fails with one line naming the cause', () => {
     world.github.setSubject(subject);
     try {
       const run = await runAction(
-        { registry: world.registries.armAllowed.url, 'client-id': world.federatedApp.clientId, 'tenant-id': world.tenantId, 'authority-host': world.entra.url },
+        {
+          registry: world.registries.armAllowed.url,
+          'client-id': world.federatedApp.clientId,
+          'tenant-id': world.tenantId,
+          'authority-host': world.entra.url
+        },
         newJob(world.github.env()).env,
         { post: false }
       );
@@ -320,13 +373,27 @@ describe('bad input fails with one line naming the cause', () => {
   });
 
   it('a wrong repository-token password fails the step, not the first push', async () => {
-    const run = await runAction({ registry: world.registries.armAllowed.url, username: world.scopedToken.username, password: 'not-the-password', login: 'config' }, newJob().env);
-    expectFailure(run.main, new RegExp(`${world.registries.armAllowed.loginServer} rejected the password of '${world.scopedToken.username}'`));
+    const run = await runAction(
+      { registry: world.registries.armAllowed.url, username: world.scopedToken.username, password: 'not-the-password', login: 'config' },
+      newJob().env
+    );
+    expectFailure(
+      run.main,
+      new RegExp(`${world.registries.armAllowed.loginServer} rejected the password of '${world.scopedToken.username}'`)
+    );
   });
 
   it('an identity without a role on the registry cannot push', async () => {
     const job = newJob();
-    const run = await runAction({ ...spInputs(), 'client-id': world.noRoleApp.clientId, 'client-secret': world.noRoleApp.secret, registry: world.registries.armAllowed.url }, job.env);
+    const run = await runAction(
+      {
+        ...spInputs(),
+        'client-id': world.noRoleApp.clientId,
+        'client-secret': world.noRoleApp.secret,
+        registry: world.registries.armAllowed.url
+      },
+      job.env
+    );
     expectSuccess(run);
     const denied = await world.push(configFile(job), world.registries.armAllowed, 'app');
     expect(denied.ok).toBe(false);

@@ -16,10 +16,14 @@ interface Row {
 // Not a timing test: it checks that `npm run bench -- --quick` still runs and writes the rows it should.
 it('npm run bench -- --quick --json writes every row with numbers', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'bench-test-')), 'bench.json');
-  const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'run-ts.js'), 'scripts/bench.ts', '--', '--quick', '--json', out], {
-    cwd: ROOT,
-    timeout: 170000,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(ROOT, 'scripts', 'run-ts.js'), 'scripts/bench.ts', '--', '--quick', '--json', out],
+    {
+      cwd: ROOT,
+      timeout: 170000
+    }
+  );
   expect(stdout).toContain('| measurement |');
   const doc = JSON.parse(readFileSync(out, 'utf8')) as { table: { rows: Row[] }; targets: { id: string; met: boolean | null }[] };
   const rows = new Map(doc.table.rows.map((row) => [row.id, row]));
@@ -28,11 +32,16 @@ it('npm run bench -- --quick --json writes every row with numbers', async () => 
   expect(number(rows.get('reference:node')?.values.coldStartMedianMs)).toBe(true);
   for (const path of ['sp-secret', 'sp-certificate', 'github-oidc', 'managed-identity', 'scoped-token']) {
     const row = rows.get(`path:${path}`);
-    expect({ path, wall: number(row?.values.wallMedianMs), p90: number(row?.values.wallP90Ms), cold: number(row?.values.coldStartMedianMs) }).toEqual({
+    expect({
+      path,
+      wall: number(row?.values.wallMedianMs),
+      p90: number(row?.values.wallP90Ms),
+      cold: number(row?.values.coldStartMedianMs)
+    }).toEqual({
       path,
       wall: true,
       p90: true,
-      cold: true,
+      cold: true
     });
     expect(typeof row?.met).toBe('boolean');
   }

@@ -45,7 +45,9 @@ function expectFailure(result: ProcessResult, exitCode: number, message: RegExp 
   expect(result.exitCode).toBe(exitCode);
   expect(result.stdout).toBe('');
   const lines = result.stderr.trimEnd().split('\n');
-  expect(lines[lines.length - 1]).toMatch(typeof message === 'string' ? new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : message);
+  expect(lines[lines.length - 1]).toMatch(
+    typeof message === 'string' ? new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : message
+  );
   expect(lines[lines.length - 1]).toMatch(/^acr-login: /);
   expect(result.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
   expect(leaks(result.stderr, world.secrets())).toEqual([]);
@@ -71,7 +73,12 @@ describe('every auth source logs in, and a real push succeeds with what it wrote
     expectSuccess(await runCli([...base, '--client-secret-stdin'], fromStdin.env, `${world.secretApp.secret}\n`));
     expect(readConfig(fromStdin).auths?.[registry.loginServer]).toBeDefined();
 
-    const fromEnv = home({ AZURE_CLIENT_ID: world.secretApp.clientId, AZURE_TENANT_ID: world.tenantId, AZURE_AUTHORITY_HOST: world.entra.url, AZURE_CLIENT_SECRET: world.secretApp.secret });
+    const fromEnv = home({
+      AZURE_CLIENT_ID: world.secretApp.clientId,
+      AZURE_TENANT_ID: world.tenantId,
+      AZURE_AUTHORITY_HOST: world.entra.url,
+      AZURE_CLIENT_SECRET: world.secretApp.secret
+    });
     const result = await runCli(['--registry', registry.url, '--login', 'config'], fromEnv.env);
     expectSuccess(result);
     expect(statSync(configFile(fromEnv)).mode & 0o777).toBe(0o600);
@@ -81,16 +88,45 @@ describe('every auth source logs in, and a real push succeeds with what it wrote
   it('service principal: a certificate by --client-certificate and by AZURE_CLIENT_CERTIFICATE_PATH; a creds file', async () => {
     const registry = world.registries.armAllowed;
     const byFlag = home();
-    expectSuccess(await runCli(['--registry', registry.url, '--client-id', world.certApp.clientId, ...entra(), '--client-certificate', world.certApp.certificate.path, '--login', 'config'], byFlag.env));
+    expectSuccess(
+      await runCli(
+        [
+          '--registry',
+          registry.url,
+          '--client-id',
+          world.certApp.clientId,
+          ...entra(),
+          '--client-certificate',
+          world.certApp.certificate.path,
+          '--login',
+          'config'
+        ],
+        byFlag.env
+      )
+    );
     await expectPush(byFlag, registry);
 
-    const byEnv = home({ AZURE_CLIENT_ID: world.certApp.clientId, AZURE_TENANT_ID: world.tenantId, AZURE_AUTHORITY_HOST: world.entra.url, AZURE_CLIENT_CERTIFICATE_PATH: world.certApp.certificate.path });
+    const byEnv = home({
+      AZURE_CLIENT_ID: world.certApp.clientId,
+      AZURE_TENANT_ID: world.tenantId,
+      AZURE_AUTHORITY_HOST: world.entra.url,
+      AZURE_CLIENT_CERTIFICATE_PATH: world.certApp.certificate.path
+    });
     expectSuccess(await runCli(['--registry', registry.url, '--login', 'config'], byEnv.env));
     expect(readConfig(byEnv).auths?.[registry.loginServer]).toBeDefined();
 
     const byCreds = home();
-    const creds = secretFile(byCreds.dir, 'creds.json', JSON.stringify({ clientId: world.secretApp.clientId, clientSecret: world.secretApp.secret, tenantId: world.tenantId }));
-    expectSuccess(await runCli(['--registry', registry.url, '--creds-file', creds, '--authority-host', world.entra.url, '--login', 'config'], byCreds.env));
+    const creds = secretFile(
+      byCreds.dir,
+      'creds.json',
+      JSON.stringify({ clientId: world.secretApp.clientId, clientSecret: world.secretApp.secret, tenantId: world.tenantId })
+    );
+    expectSuccess(
+      await runCli(
+        ['--registry', registry.url, '--creds-file', creds, '--authority-host', world.entra.url, '--login', 'config'],
+        byCreds.env
+      )
+    );
     expect(readConfig(byCreds).auths?.[registry.loginServer]).toBeDefined();
   });
 
@@ -98,7 +134,12 @@ describe('every auth source logs in, and a real push succeeds with what it wrote
     const registry = world.registries.armRefused;
     const dir = mkdtempSync(join(tmpdir(), 'aks-'));
     const tokenFile = secretFile(dir, 'azure-identity-token', world.github.mint(EXCHANGE_AUDIENCE));
-    const h = home({ AZURE_CLIENT_ID: world.federatedApp.clientId, AZURE_TENANT_ID: world.tenantId, AZURE_AUTHORITY_HOST: world.entra.url, AZURE_FEDERATED_TOKEN_FILE: tokenFile });
+    const h = home({
+      AZURE_CLIENT_ID: world.federatedApp.clientId,
+      AZURE_TENANT_ID: world.tenantId,
+      AZURE_AUTHORITY_HOST: world.entra.url,
+      AZURE_FEDERATED_TOKEN_FILE: tokenFile
+    });
     const before = world.requests.count('entra-token');
     expectSuccess(await runCli(['--registry', registry.url, '--login', 'config'], h.env));
     expect(world.requests.count('entra-token')).toBe(before + 1);
@@ -109,14 +150,34 @@ describe('every auth source logs in, and a real push succeeds with what it wrote
   it('OIDC from another CI: --federated-token-env names the variable (GitLab CI id_tokens)', async () => {
     const registry = world.registries.armAllowed;
     const h = home({ GITLAB_OIDC_TOKEN: world.github.mint(EXCHANGE_AUDIENCE) });
-    expectSuccess(await runCli(['--registry', registry.url, '--client-id', world.federatedApp.clientId, ...entra(), '--federated-token-env', 'GITLAB_OIDC_TOKEN', '--login', 'config'], h.env));
+    expectSuccess(
+      await runCli(
+        [
+          '--registry',
+          registry.url,
+          '--client-id',
+          world.federatedApp.clientId,
+          ...entra(),
+          '--federated-token-env',
+          'GITLAB_OIDC_TOKEN',
+          '--login',
+          'config'
+        ],
+        h.env
+      )
+    );
     await expectPush(h, registry);
   });
 
   it('inside a GitHub job: the job OIDC token', async () => {
     const h = home(world.github.env());
     const before = world.requests.count('github-oidc');
-    expectSuccess(await runCli(['--registry', world.registries.armRefused.url, '--client-id', world.federatedApp.clientId, ...entra(), '--login', 'config'], h.env));
+    expectSuccess(
+      await runCli(
+        ['--registry', world.registries.armRefused.url, '--client-id', world.federatedApp.clientId, ...entra(), '--login', 'config'],
+        h.env
+      )
+    );
     expect(world.requests.count('github-oidc')).toBe(before + 1);
     expect(readConfig(h).auths?.[world.registries.armRefused.loginServer]).toBeDefined();
   });
@@ -172,7 +233,16 @@ describe('--print', () => {
   it('prints an array for several registries, and writes the config too when --login is given', async () => {
     const registries = [world.registries.armRefused, world.registries.armAllowed];
     const h = home({ AZURE_CLIENT_SECRET: world.secretApp.secret });
-    const args = ['--registry', registries.map((r) => r.url).join(','), '--client-id', world.secretApp.clientId, ...entra(), '--print', '--login', 'config'];
+    const args = [
+      '--registry',
+      registries.map((r) => r.url).join(','),
+      '--client-id',
+      world.secretApp.clientId,
+      ...entra(),
+      '--print',
+      '--login',
+      'config'
+    ];
     const result = await runCli(args, h.env);
     expectSuccess(result, { print: true });
     const printed = JSON.parse(result.stdout) as Array<{ loginServer: string; accessToken: string }>;
@@ -187,7 +257,9 @@ describe('logout', () => {
     const h = home({ AZURE_CLIENT_SECRET: world.secretApp.secret });
     writeConfig(h, { auths: { 'ghcr.io': { auth: 'a2VlcDptZQ==' } }, proxies: { default: {} } });
     for (const registry of [first, second]) {
-      expectSuccess(await runCli(['--registry', registry.url, '--client-id', world.secretApp.clientId, ...entra(), '--login', 'config'], h.env));
+      expectSuccess(
+        await runCli(['--registry', registry.url, '--client-id', world.secretApp.clientId, ...entra(), '--login', 'config'], h.env)
+      );
     }
     expect(Object.keys(readConfig(h).auths ?? {}).sort()).toEqual(['ghcr.io', first.loginServer, second.loginServer].sort());
 
@@ -217,7 +289,10 @@ describe('bad command lines exit 2 with one line, before any request', () => {
     [['--registry', 'r.azurecr.io', '--auth-type', 'magic'], "auth-type 'magic' is not valid"],
     [['--registry', 'docker.io', '--auth-type', 'managed-identity'], "registry 'docker.io' refused"],
     [['--registry', 'r.azurecr.io', '--username', 'u'], '--username needs --password-stdin'],
-    [['--registry', 'r.azurecr.io', '--client-id', 'c', '--tenant-id', 't', '--client-secret-file', '/nonexistent/secret'], '--client-secret-file: cannot read /nonexistent/secret: ENOENT'],
+    [
+      ['--registry', 'r.azurecr.io', '--client-id', 'c', '--tenant-id', 't', '--client-secret-file', '/nonexistent/secret'],
+      '--client-secret-file: cannot read /nonexistent/secret: ENOENT'
+    ],
     [['--registry', 'r.azurecr.io', '--client-id', 'c', '--tenant-id', 't'], 'cannot choose how to log in'],
     [['--registry', 'r.azurecr.io', '--username', 'u', '--password-stdin', '--login', 'helper'], 'login helper renews Entra ID logins'],
     [['push'], "unexpected argument 'push'"],
@@ -234,9 +309,32 @@ describe('bad command lines exit 2 with one line, before any request', () => {
   it('--help documents every flag and exits 0', async () => {
     const result = await runCli(['--help'], home().env);
     expect(result.exitCode).toBe(0);
-    for (const flag of ['--registry', '--auth-type', '--client-id', '--tenant-id', '--client-secret-file', '--client-secret-stdin', '--client-certificate', '--creds-file',
-      '--federated-token-file', '--federated-token-env', '--username', '--password-stdin', '--authority-host', '--environment', '--token-audience', '--login', '--print',
-      'AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH', 'AZURE_FEDERATED_TOKEN_FILE', 'AZURE_AUTHORITY_HOST', 'logout']) {
+    for (const flag of [
+      '--registry',
+      '--auth-type',
+      '--client-id',
+      '--tenant-id',
+      '--client-secret-file',
+      '--client-secret-stdin',
+      '--client-certificate',
+      '--creds-file',
+      '--federated-token-file',
+      '--federated-token-env',
+      '--username',
+      '--password-stdin',
+      '--authority-host',
+      '--environment',
+      '--token-audience',
+      '--login',
+      '--print',
+      'AZURE_CLIENT_ID',
+      'AZURE_TENANT_ID',
+      'AZURE_CLIENT_SECRET',
+      'AZURE_CLIENT_CERTIFICATE_PATH',
+      'AZURE_FEDERATED_TOKEN_FILE',
+      'AZURE_AUTHORITY_HOST',
+      'logout'
+    ]) {
       expect(result.stdout).toContain(flag);
     }
   });
@@ -246,17 +344,26 @@ describe('a failed login exits 1 with one line naming the cause', () => {
   const registry = (): string[] => ['--registry', world.registries.armAllowed.url, ...entra(), '--login', 'config'];
 
   it('a wrong client secret', async () => {
-    const result = await runCli([...registry(), '--client-id', world.secretApp.clientId], home({ AZURE_CLIENT_SECRET: 'wrong-secret-value' }).env);
+    const result = await runCli(
+      [...registry(), '--client-id', world.secretApp.clientId],
+      home({ AZURE_CLIENT_SECRET: 'wrong-secret-value' }).env
+    );
     expectFailure(result, 1, /AADSTS7000215.*client secret of app .* is wrong/);
   });
 
   it('a federated token file that is not there', async () => {
-    const result = await runCli([...registry(), '--client-id', world.federatedApp.clientId], home({ AZURE_FEDERATED_TOKEN_FILE: '/nonexistent/token' }).env);
+    const result = await runCli(
+      [...registry(), '--client-id', world.federatedApp.clientId],
+      home({ AZURE_FEDERATED_TOKEN_FILE: '/nonexistent/token' }).env
+    );
     expectFailure(result, 1, 'cannot read the federated token file /nonexistent/token: ENOENT');
   });
 
   it('an empty federated token variable is a usage error naming it', async () => {
-    const result = await runCli([...registry(), '--client-id', world.federatedApp.clientId, '--federated-token-env', 'CI_JOB_JWT'], home({ CI_JOB_JWT: '' }).env);
+    const result = await runCli(
+      [...registry(), '--client-id', world.federatedApp.clientId, '--federated-token-env', 'CI_JOB_JWT'],
+      home({ CI_JOB_JWT: '' }).env
+    );
     expectFailure(result, 2, /OIDC is not possible: the environment variable CI_JOB_JWT holds no token/);
   });
 });

@@ -43,7 +43,10 @@ it('masks the Entra token and every refresh token before any output names them',
   const options = parseLoginOptions({ registry: registries, 'auth-type': 'managed-identity', login: 'none' }, noFederation);
   const credentials = await login(options, platform);
 
-  expect(credentials.map((c) => c.registry.loginServer)).toEqual([world.registries.armAllowed.loginServer, world.registries.armRefused.loginServer]);
+  expect(credentials.map((c) => c.registry.loginServer)).toEqual([
+    world.registries.armAllowed.loginServer,
+    world.registries.armRefused.loginServer
+  ]);
   const passwordOutput = calls.findIndex((call) => call.startsWith('output password (secret)='));
   for (const credential of credentials) {
     expect(calls.indexOf(`mask ${credential.password}`)).toBeGreaterThanOrEqual(0);
@@ -75,7 +78,11 @@ it('config mode records only what logout needs, and logout removes exactly that'
 
 it('logout turns every problem into a warning', async () => {
   const { platform, calls } = recordingPlatform();
-  const state = JSON.stringify({ mode: 'config', configPath: '/etc/hostname/not-a-directory/config.json', servers: [{ server: 'a.azurecr.io', fingerprint: 'x' }] });
+  const state = JSON.stringify({
+    mode: 'config',
+    configPath: '/etc/hostname/not-a-directory/config.json',
+    servers: [{ server: 'a.azurecr.io', fingerprint: 'x' }]
+  });
   await expect(logout(state, platform)).resolves.toBeUndefined();
   expect(calls.some((call) => call.startsWith('warning Logout failed: '))).toBe(true);
 });

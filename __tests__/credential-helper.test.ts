@@ -57,7 +57,12 @@ async function helperLogin(h: Home, registry: { url: string }, extra: string[] =
 }
 
 function spHome(): Home {
-  return home({ AZURE_CLIENT_ID: world.secretApp.clientId, AZURE_TENANT_ID: world.tenantId, AZURE_AUTHORITY_HOST: world.entra.url, AZURE_CLIENT_SECRET: world.secretApp.secret });
+  return home({
+    AZURE_CLIENT_ID: world.secretApp.clientId,
+    AZURE_TENANT_ID: world.tenantId,
+    AZURE_AUTHORITY_HOST: world.entra.url,
+    AZURE_CLIENT_SECRET: world.secretApp.secret
+  });
 }
 
 /** A helper call as docker makes it; it never prints anything on stderr. */
@@ -76,7 +81,13 @@ function secretOf(result: ProcessResult): string {
 }
 
 /** skopeo pushes with a docker config that names the helper in credHelpers; the launcher's directory is on its PATH. */
-async function pushThroughHelper(h: Home, registry: { loginServer: string }, binDir: string, env: Record<string, string> = h.env, repository = 'helped'): Promise<void> {
+async function pushThroughHelper(
+  h: Home,
+  registry: { loginServer: string },
+  binDir: string,
+  env: Record<string, string> = h.env,
+  repository = 'helped'
+): Promise<void> {
   const pushed = await skopeoPush(configFile(h), registry.loginServer, repository, world.image.tag, world.image.dir, {
     workDir: join(world.dir, 'skopeo'),
     env: { ...env, PATH: `${binDir}:/usr/bin:/bin` }
@@ -94,7 +105,11 @@ function cacheEntry(h: Home): { file: string; entry: { refreshToken: string; exp
 function expireCachedToken(h: Home, secondsLeft: number): void {
   const { file, entry } = cacheEntry(h);
   const token = withExpiry(entry.refreshToken, Math.floor(Date.now() / 1000) + secondsLeft);
-  writeFileSync(file, JSON.stringify({ ...entry, refreshToken: token, expiresOn: new Date(Date.now() + secondsLeft * 1000).toISOString() }), { mode: 0o600 });
+  writeFileSync(
+    file,
+    JSON.stringify({ ...entry, refreshToken: token, expiresOn: new Date(Date.now() + secondsLeft * 1000).toISOString() }),
+    { mode: 0o600 }
+  );
 }
 
 describe('acr-login --login helper, then skopeo through credHelpers', () => {
@@ -169,7 +184,11 @@ describe('acr-login --login helper, then skopeo through credHelpers', () => {
   });
 
   it('a broken cache file is replaced, not trusted', async () => {
-    for (const broken of ['{ not json', JSON.stringify({ version: 1, server: 'someone-else.azurecr.io', refreshToken: 'x', expiresOn: '2999-01-01T00:00:00Z' }), '']) {
+    for (const broken of [
+      '{ not json',
+      JSON.stringify({ version: 1, server: 'someone-else.azurecr.io', refreshToken: 'x', expiresOn: '2999-01-01T00:00:00Z' }),
+      ''
+    ]) {
       const { file } = cacheEntry(h);
       writeFileSync(file, broken);
       const exchanges = world.requests.count('acr-exchange');
@@ -196,14 +215,26 @@ describe('acr-login --login helper, then skopeo through credHelpers', () => {
     expect({ exit: erase.exitCode, stdout: erase.stdout, stderr: erase.stderr }).toEqual({ exit: 0, stdout: '', stderr: '' });
     expect(cacheFiles(h)).toEqual([]);
 
-    const token = world.registries.armRefused.acr.issueRefreshToken({ oid: world.secretApp.objectId, tid: world.tenantId, appid: world.secretApp.clientId });
-    const store = await runHelper('store', JSON.stringify({ ServerURL: registry().loginServer, Username: TOKEN_USERNAME, Secret: token }), h.env);
+    const token = world.registries.armRefused.acr.issueRefreshToken({
+      oid: world.secretApp.objectId,
+      tid: world.tenantId,
+      appid: world.secretApp.clientId
+    });
+    const store = await runHelper(
+      'store',
+      JSON.stringify({ ServerURL: registry().loginServer, Username: TOKEN_USERNAME, Secret: token }),
+      h.env
+    );
     expect({ exit: store.exitCode, stdout: store.stdout }).toEqual({ exit: 0, stdout: '' });
     const exchanges = world.requests.count('acr-exchange');
     expect(secretOf(await get(h, registry().loginServer))).toBe(token);
     expect(world.requests.count('acr-exchange')).toBe(exchanges);
 
-    const refused = await runHelper('store', JSON.stringify({ ServerURL: registry().loginServer, Username: world.admin.username, Secret: world.admin.password }), h.env);
+    const refused = await runHelper(
+      'store',
+      JSON.stringify({ ServerURL: registry().loginServer, Username: world.admin.username, Secret: world.admin.password }),
+      h.env
+    );
     expect(refused.exitCode).toBe(1);
     expect(refused.stdout).toMatch(/keeps only ACR refresh tokens/);
     expect(leaks(refused.stdout + refused.stderr, world.secrets())).toEqual([]);
@@ -218,7 +249,9 @@ describe('acr-login --login helper, then skopeo through credHelpers', () => {
     expireCachedToken(h, -60);
     const result = await get(h, registry().loginServer, { ...h.env, AZURE_CLIENT_SECRET: '' });
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toBe(`cannot get a new token for ${registry().loginServer}: auth-type service-principal needs client-secret, client-certificate or creds\n`);
+    expect(result.stdout).toBe(
+      `cannot get a new token for ${registry().loginServer}: auth-type service-principal needs client-secret, client-certificate or creds\n`
+    );
   });
 
   it('acr-login logout removes the credHelpers entry, the settings and the cached tokens, and nothing else', async () => {
@@ -234,7 +267,12 @@ describe('acr-login --login helper, then skopeo through credHelpers', () => {
 });
 
 describe('the helper renews with every credential it records', () => {
-  async function renewsAfterExpiry(h: Home, registry: { loginServer: string; url: string }, args: string[], service: 'github-oidc' | 'imds' | 'entra-token'): Promise<void> {
+  async function renewsAfterExpiry(
+    h: Home,
+    registry: { loginServer: string; url: string },
+    args: string[],
+    service: 'github-oidc' | 'imds' | 'entra-token'
+  ): Promise<void> {
     await helperLogin(h, registry, args);
     expireCachedToken(h, -60);
     const [exchanges, calls] = [world.requests.count('acr-exchange'), world.requests.count(service)];
@@ -247,7 +285,12 @@ describe('the helper renews with every credential it records', () => {
     const tokenFile = join(mkdtempSync(join(tmpdir(), 'aks-')), 'token');
     dirs.push(join(tokenFile, '..'));
     writeFileSync(tokenFile, world.github.mint('api://AzureADTokenExchange'));
-    const h = home({ AZURE_CLIENT_ID: world.federatedApp.clientId, AZURE_TENANT_ID: world.tenantId, AZURE_AUTHORITY_HOST: world.entra.url, AZURE_FEDERATED_TOKEN_FILE: tokenFile });
+    const h = home({
+      AZURE_CLIENT_ID: world.federatedApp.clientId,
+      AZURE_TENANT_ID: world.tenantId,
+      AZURE_AUTHORITY_HOST: world.entra.url,
+      AZURE_FEDERATED_TOKEN_FILE: tokenFile
+    });
     await renewsAfterExpiry(h, world.registries.armAllowed, [], 'entra-token');
   });
 
@@ -268,7 +311,14 @@ describe('login: helper in the action and loginMode: helper in the task', () => 
     const githubPath = join(h.dir, 'github_path');
     writeFileSync(githubPath, '');
     const registry = world.registries.armAllowed;
-    const inputs = { registry: registry.url, 'client-id': world.secretApp.clientId, 'tenant-id': world.tenantId, 'client-secret': world.secretApp.secret, 'authority-host': world.entra.url, login: 'helper' };
+    const inputs = {
+      registry: registry.url,
+      'client-id': world.secretApp.clientId,
+      'tenant-id': world.tenantId,
+      'client-secret': world.secretApp.secret,
+      'authority-host': world.entra.url,
+      login: 'helper'
+    };
     const run = await runAction(inputs, { ...h.env, GITHUB_PATH: githubPath });
     expect({ exit: run.main.exitCode, errors: run.main.errors }).toEqual({ exit: 0, errors: [] });
     expect(run.main.warnings).toEqual([expect.stringMatching(/renews the tokens .* only if AZURE_CLIENT_SECRET/)]);
@@ -295,8 +345,18 @@ describe('login: helper in the action and loginMode: helper in the task', () => 
       parameters: { tenantid: world.tenantId, serviceprincipalid: world.federatedApp.clientId },
       data: { environment: 'AzureCloud', activeDirectoryAuthority: `${world.entra.url}/` }
     };
-    const jobEnv = { ...h.env, ...world.ado.env(), AGENT_TEMPDIRECTORY: agentTemp, AGENT_VERSION: '4.258.1', SECRET_SYSTEM_ACCESSTOKEN: world.ado.accessToken };
-    const env = { ...jobEnv, ...inputEnv({ ...taskDefaults(taskDir), azureSubscription: connection.id, registry: registry.url, loginMode: 'helper' }), ...endpointEnv(connection) };
+    const jobEnv = {
+      ...h.env,
+      ...world.ado.env(),
+      AGENT_TEMPDIRECTORY: agentTemp,
+      AGENT_VERSION: '4.258.1',
+      SECRET_SYSTEM_ACCESSTOKEN: world.ado.accessToken
+    };
+    const env = {
+      ...jobEnv,
+      ...inputEnv({ ...taskDefaults(taskDir), azureSubscription: connection.id, registry: registry.url, loginMode: 'helper' }),
+      ...endpointEnv(connection)
+    };
     const main = await runTaskStep(taskDir, 'index.js', env);
     expect({ exit: main.exitCode, errors: main.errors, result: main.result }).toEqual({ exit: 0, errors: [], result: undefined });
     const binDir = main.commands.find((command) => command.command === 'task.prependpath')?.message ?? '';

@@ -44,7 +44,10 @@ describe('docker config file', () => {
     const replaced = { server: 'replaced.azurecr.io', username: 'u', password: 'p' };
     await writeAuths(path, [mine, replaced]);
     await writeAuths(path, [{ ...replaced, password: 'someone-else' }]);
-    const result = await removeAuths(path, [mine, replaced].map((entry) => ({ server: entry.server, fingerprint: fingerprint(entry) })));
+    const result = await removeAuths(
+      path,
+      [mine, replaced].map((entry) => ({ server: entry.server, fingerprint: fingerprint(entry) }))
+    );
     expect(result).toEqual({ removed: ['mine.azurecr.io'], changed: ['replaced.azurecr.io'] });
     expect(Object.keys(JSON.parse(readFileSync(path, 'utf8')).auths).sort()).toEqual(['other.azurecr.io', 'replaced.azurecr.io']);
   });
@@ -61,7 +64,9 @@ describe('docker config file', () => {
   it('refuses to overwrite a config that is not JSON', async () => {
     const path = freshConfig();
     writeFileSync(path, '{ not json');
-    await expect(writeAuths(path, [{ server: 'a.azurecr.io', username: 'u', password: 'p' }])).rejects.toThrow(/is not a JSON object; fix or remove it/);
+    await expect(writeAuths(path, [{ server: 'a.azurecr.io', username: 'u', password: 'p' }])).rejects.toThrow(
+      /is not a JSON object; fix or remove it/
+    );
     expect(readFileSync(path, 'utf8')).toBe('{ not json');
   });
 });

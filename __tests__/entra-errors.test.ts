@@ -8,11 +8,17 @@ const oidc: FailureContext = {
 };
 
 const entraError = (code: string, text: string): Error =>
-  Object.assign(new Error(`invalid_client: AADSTS${code}: ${text}\r\nTrace ID: 1\r\nCorrelation ID: 2\r\nTimestamp: 2026-11-23 00:00:00Z`), { name: 'AuthenticationError' });
+  Object.assign(
+    new Error(`invalid_client: AADSTS${code}: ${text}\r\nTrace ID: 1\r\nCorrelation ID: 2\r\nTimestamp: 2026-11-23 00:00:00Z`),
+    { name: 'AuthenticationError' }
+  );
 
 describe('explainEntraFailure', () => {
   it.each([
-    ['700213', /app app-1 has no federated credential for subject 'repo:o\/r:environment:prod' from issuer 'https:\/\/token\.actions\.githubusercontent\.com'/],
+    [
+      '700213',
+      /app app-1 has no federated credential for subject 'repo:o\/r:environment:prod' from issuer 'https:\/\/token\.actions\.githubusercontent\.com'/
+    ],
     ['700212', /the OIDC token's audience 'api:\/\/Other' is not the one the federated credential expects/],
     ['700211', /issuer 'https:\/\/token\.actions\.githubusercontent\.com' matches no federated credential of app app-1/],
     ['700024', /the OIDC token had expired/],
@@ -28,8 +34,13 @@ describe('explainEntraFailure', () => {
   });
 
   it('a managed identity that is not there says where it must run', () => {
-    const message = explainEntraFailure(new Error('ManagedIdentityCredential: no response'), { ...oidc, credential: { kind: 'managed-identity', clientId: 'uami' } });
-    expect(message).toMatch(/^managed identity gave no token: ManagedIdentityCredential: no response\. This needs an Azure VM.*client-id uami must be assigned/);
+    const message = explainEntraFailure(new Error('ManagedIdentityCredential: no response'), {
+      ...oidc,
+      credential: { kind: 'managed-identity', clientId: 'uami' }
+    });
+    expect(message).toMatch(
+      /^managed identity gave no token: ManagedIdentityCredential: no response\. This needs an Azure VM.*client-id uami must be assigned/
+    );
   });
 
   it('a timeout names the authority', () => {

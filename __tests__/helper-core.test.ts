@@ -3,12 +3,24 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeCredHelpers, writeCredHelpers } from '../src/core/cred-helpers';
-import { cacheIdentityOf, helperSettingsOf, readHelperSettings, recordHelperSettings, removeHelperSettings } from '../src/core/helper-settings';
+import {
+  cacheIdentityOf,
+  helperSettingsOf,
+  readHelperSettings,
+  recordHelperSettings,
+  removeHelperSettings
+} from '../src/core/helper-settings';
 import { helperSettingsPath, launcherDir, loginRecordsPath, tokenCacheDir } from '../src/core/local-paths';
 import { parseLoginOptions } from '../src/core/options';
 import { cachedRefreshToken, CacheIdentity, removeCachedTokens, storeRefreshToken } from '../src/core/token-cache';
 
-const identity: CacheIdentity = { kind: 'service-principal', clientId: 'c', tenantId: 't', authorityHost: 'https://login.microsoftonline.com', audience: 'acr' };
+const identity: CacheIdentity = {
+  kind: 'service-principal',
+  clientId: 'c',
+  tenantId: 't',
+  authorityHost: 'https://login.microsoftonline.com',
+  audience: 'acr'
+};
 
 /** An unsigned JWT for `server` expiring in `seconds`. */
 function token(server: string, seconds: number): string {
@@ -74,7 +86,9 @@ describe('token cache', () => {
     const dir = fresh();
     await storeRefreshToken(dir, 'r.azurecr.io', identity, token('r.azurecr.io', 3600));
     const other = token('r.azurecr.io', 3600);
-    expect((await cachedRefreshToken(dir, 'r.azurecr.io', { ...identity, clientId: 'other' }, async () => ({ password: other }))).refreshToken).toBe(other);
+    expect(
+      (await cachedRefreshToken(dir, 'r.azurecr.io', { ...identity, clientId: 'other' }, async () => ({ password: other }))).refreshToken
+    ).toBe(other);
     const wrongAudience = token('s.azurecr.io', 3600);
     await storeRefreshToken(dir, 'r.azurecr.io', identity, wrongAudience);
     const right = token('r.azurecr.io', 3600);
@@ -97,12 +111,25 @@ describe('helper settings', () => {
 
   it('record no secret, keep other servers, and go at logout', async () => {
     const path = join(fresh(), 'acr-login', 'helper.json');
-    const options = parseLoginOptions({ registry: 'a.azurecr.io,http://127.0.0.1:5000', 'client-id': 'c', 'tenant-id': 't', 'client-secret': 'do-not-record' }, noOidc);
+    const options = parseLoginOptions(
+      { registry: 'a.azurecr.io,http://127.0.0.1:5000', 'client-id': 'c', 'tenant-id': 't', 'client-secret': 'do-not-record' },
+      noOidc
+    );
     const [a, local] = options.registries;
-    await recordHelperSettings(path, { 'a.azurecr.io': helperSettingsOf(options, a!), '127.0.0.1:5000': helperSettingsOf(options, local!) });
+    await recordHelperSettings(path, {
+      'a.azurecr.io': helperSettingsOf(options, a!),
+      '127.0.0.1:5000': helperSettingsOf(options, local!)
+    });
     expect(readFileSync(path, 'utf8')).not.toContain('do-not-record');
     const settings = await readHelperSettings(path);
-    expect(settings['127.0.0.1:5000']).toEqual({ baseUrl: 'http://127.0.0.1:5000', authType: 'service-principal', clientId: 'c', tenantId: 't', authorityHost: 'https://login.microsoftonline.com', audience: 'acr' });
+    expect(settings['127.0.0.1:5000']).toEqual({
+      baseUrl: 'http://127.0.0.1:5000',
+      authType: 'service-principal',
+      clientId: 'c',
+      tenantId: 't',
+      authorityHost: 'https://login.microsoftonline.com',
+      audience: 'acr'
+    });
     expect(cacheIdentityOf(settings['a.azurecr.io']!)).toEqual(identity);
     expect(await removeHelperSettings(path, ['a.azurecr.io'])).toEqual(['a.azurecr.io']);
     expect(Object.keys(await readHelperSettings(path))).toEqual(['127.0.0.1:5000']);
@@ -113,9 +140,15 @@ describe('helper settings', () => {
   it('record a certificate path but never PEM text', () => {
     const registry = { loginServer: 'a.azurecr.io', baseUrl: 'https://a.azurecr.io' };
     const base = { authorityHost: 'https://login.microsoftonline.com', audience: 'acr' as const };
-    const byPath = helperSettingsOf({ ...base, credential: { kind: 'service-principal', clientId: 'c', tenantId: 't', certificate: '/etc/cert.pem' } }, registry);
+    const byPath = helperSettingsOf(
+      { ...base, credential: { kind: 'service-principal', clientId: 'c', tenantId: 't', certificate: '/etc/cert.pem' } },
+      registry
+    );
     expect(byPath.certificatePath).toBe('/etc/cert.pem');
-    const byText = helperSettingsOf({ ...base, credential: { kind: 'service-principal', clientId: 'c', tenantId: 't', certificate: '-----BEGIN PRIVATE KEY-----\nx' } }, registry);
+    const byText = helperSettingsOf(
+      { ...base, credential: { kind: 'service-principal', clientId: 'c', tenantId: 't', certificate: '-----BEGIN PRIVATE KEY-----\nx' } },
+      registry
+    );
     expect(byText.certificatePath).toBeUndefined();
   });
 });
@@ -123,14 +156,24 @@ describe('helper settings', () => {
 describe('credHelpers entries', () => {
   it('are added next to everything else, and removed only while they still name acr-login', async () => {
     const path = join(fresh(), 'config.json');
-    writeFileSync(path, JSON.stringify({ auths: { 'ghcr.io': { auth: 'eDp5' } }, credHelpers: { 'gcr.io': 'gcloud' }, credsStore: 'desktop' }));
+    writeFileSync(
+      path,
+      JSON.stringify({ auths: { 'ghcr.io': { auth: 'eDp5' } }, credHelpers: { 'gcr.io': 'gcloud' }, credsStore: 'desktop' })
+    );
     expect(await writeCredHelpers(path, ['a.azurecr.io', 'b.azurecr.io'])).toEqual({ credsStore: 'desktop' });
     const config = JSON.parse(readFileSync(path, 'utf8'));
     expect(config.credHelpers).toEqual({ 'gcr.io': 'gcloud', 'a.azurecr.io': 'acr-login', 'b.azurecr.io': 'acr-login' });
     expect(statSync(path).mode & 0o777).toBe(0o600);
     config.credHelpers['b.azurecr.io'] = 'other';
     writeFileSync(path, JSON.stringify(config));
-    expect(await removeCredHelpers(path, ['a.azurecr.io', 'b.azurecr.io', 'c.azurecr.io'])).toEqual({ removed: ['a.azurecr.io'], changed: ['b.azurecr.io'] });
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ auths: { 'ghcr.io': { auth: 'eDp5' } }, credHelpers: { 'gcr.io': 'gcloud', 'b.azurecr.io': 'other' }, credsStore: 'desktop' });
+    expect(await removeCredHelpers(path, ['a.azurecr.io', 'b.azurecr.io', 'c.azurecr.io'])).toEqual({
+      removed: ['a.azurecr.io'],
+      changed: ['b.azurecr.io']
+    });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
+      auths: { 'ghcr.io': { auth: 'eDp5' } },
+      credHelpers: { 'gcr.io': 'gcloud', 'b.azurecr.io': 'other' },
+      credsStore: 'desktop'
+    });
   });
 });

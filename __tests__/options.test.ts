@@ -1,6 +1,10 @@
 import { FederatedTokenSource, parseLoginOptions, RawInputs } from '../src/core/options';
 
-const noOidc: FederatedTokenSource = { available: false, unavailableHint: 'add permissions: id-token: write', getToken: () => Promise.reject(new Error('none')) };
+const noOidc: FederatedTokenSource = {
+  available: false,
+  unavailableHint: 'add permissions: id-token: write',
+  getToken: () => Promise.reject(new Error('none'))
+};
 const oidc: FederatedTokenSource = { available: true, unavailableHint: '', getToken: () => Promise.resolve('assertion') };
 const base: RawInputs = { registry: 'myregistry' };
 
@@ -13,12 +17,24 @@ describe('parseLoginOptions', () => {
 
   it('auto picks the service principal for a secret, a certificate or creds', () => {
     expect(parseLoginOptions({ ...base, 'client-id': 'c', 'tenant-id': 't', 'client-secret': 's' }, oidc).credential).toEqual({
-      kind: 'service-principal', clientId: 'c', tenantId: 't', secret: 's'
+      kind: 'service-principal',
+      clientId: 'c',
+      tenantId: 't',
+      secret: 's'
     });
-    expect(parseLoginOptions({ ...base, 'client-id': 'c', 'tenant-id': 't', 'client-certificate': '/x.pem' }, oidc).credential).toMatchObject({
-      kind: 'service-principal', certificate: '/x.pem'
+    expect(
+      parseLoginOptions({ ...base, 'client-id': 'c', 'tenant-id': 't', 'client-certificate': '/x.pem' }, oidc).credential
+    ).toMatchObject({
+      kind: 'service-principal',
+      certificate: '/x.pem'
     });
-    const creds = JSON.stringify({ clientId: 'c', clientSecret: 's', tenantId: 't', subscriptionId: 'x', activeDirectoryEndpointUrl: 'https://login.chinacloudapi.cn' });
+    const creds = JSON.stringify({
+      clientId: 'c',
+      clientSecret: 's',
+      tenantId: 't',
+      subscriptionId: 'x',
+      activeDirectoryEndpointUrl: 'https://login.chinacloudapi.cn'
+    });
     const options = parseLoginOptions({ ...base, creds }, noOidc);
     expect(options.credential).toEqual({ kind: 'service-principal', clientId: 'c', tenantId: 't', secret: 's' });
     expect(options.authorityHost).toBe('https://login.chinacloudapi.cn');
@@ -26,11 +42,15 @@ describe('parseLoginOptions', () => {
 
   it('auto picks OIDC only when the platform has a token', () => {
     expect(parseLoginOptions({ ...base, 'client-id': 'c', 'tenant-id': 't' }, oidc).credential.kind).toBe('oidc');
-    expect(() => parseLoginOptions({ ...base, 'client-id': 'c', 'tenant-id': 't' }, noOidc)).toThrow(/OIDC is not possible: add permissions: id-token: write/);
+    expect(() => parseLoginOptions({ ...base, 'client-id': 'c', 'tenant-id': 't' }, noOidc)).toThrow(
+      /OIDC is not possible: add permissions: id-token: write/
+    );
   });
 
   it('lists the types and what each needs when nothing fits', () => {
-    expect(() => parseLoginOptions(base, noOidc)).toThrow(/no credential inputs are given.*oidc \(client-id.*service-principal.*managed-identity.*token \(username and password/);
+    expect(() => parseLoginOptions(base, noOidc)).toThrow(
+      /no credential inputs are given.*oidc \(client-id.*service-principal.*managed-identity.*token \(username and password/
+    );
   });
 
   it('explains a missing OIDC token for auth-type oidc', () => {
@@ -41,7 +61,10 @@ describe('parseLoginOptions', () => {
 
   it('takes a user-assigned managed identity by client-id', () => {
     expect(parseLoginOptions({ ...base, 'auth-type': 'managed-identity' }, noOidc).credential).toEqual({ kind: 'managed-identity' });
-    expect(parseLoginOptions({ ...base, 'auth-type': 'managed-identity', 'client-id': 'u' }, noOidc).credential).toEqual({ kind: 'managed-identity', clientId: 'u' });
+    expect(parseLoginOptions({ ...base, 'auth-type': 'managed-identity', 'client-id': 'u' }, noOidc).credential).toEqual({
+      kind: 'managed-identity',
+      clientId: 'u'
+    });
   });
 
   it.each([
@@ -52,11 +75,16 @@ describe('parseLoginOptions', () => {
     [{ username: 'u' }, 'username is given but password is empty'],
     [{ password: 'p' }, 'password is given but username is empty'],
     [{ 'auth-type': 'service-principal', 'tenant-id': '' }, 'auth-type service-principal needs tenant-id'],
-    [{ 'client-id': 'c', 'tenant-id': 't', 'client-secret': 's', 'client-certificate': 'x' }, 'give either client-secret (or creds) or client-certificate, not both'],
+    [
+      { 'client-id': 'c', 'tenant-id': 't', 'client-secret': 's', 'client-certificate': 'x' },
+      'give either client-secret (or creds) or client-certificate, not both'
+    ],
     [{ environment: 'Mars' }, "environment 'Mars' is unknown"],
     [{ 'authority-host': 'http://login.example' }, 'must use https://']
   ])('refuses %j', (inputs, message) => {
-    expect(() => parseLoginOptions({ ...base, 'client-id': 'c', 'tenant-id': 't', 'client-secret': 's', ...inputs }, noOidc)).toThrow(message);
+    expect(() => parseLoginOptions({ ...base, 'client-id': 'c', 'tenant-id': 't', 'client-secret': 's', ...inputs }, noOidc)).toThrow(
+      message
+    );
   });
 
   it('never echoes malformed creds', () => {
@@ -73,12 +101,20 @@ describe('parseLoginOptions', () => {
 
   it('maps sovereign environments to their authority', () => {
     const sp = { 'client-id': 'c', 'tenant-id': 't', 'client-secret': 's' };
-    expect(parseLoginOptions({ ...base, ...sp, environment: 'AzureChinaCloud' }, noOidc).authorityHost).toBe('https://login.chinacloudapi.cn');
-    expect(parseLoginOptions({ ...base, ...sp, environment: 'azureusgovernment' }, noOidc).authorityHost).toBe('https://login.microsoftonline.us');
-    expect(parseLoginOptions({ ...base, ...sp, 'authority-host': 'https://127.0.0.1:8443/' }, noOidc).authorityHost).toBe('https://127.0.0.1:8443');
+    expect(parseLoginOptions({ ...base, ...sp, environment: 'AzureChinaCloud' }, noOidc).authorityHost).toBe(
+      'https://login.chinacloudapi.cn'
+    );
+    expect(parseLoginOptions({ ...base, ...sp, environment: 'azureusgovernment' }, noOidc).authorityHost).toBe(
+      'https://login.microsoftonline.us'
+    );
+    expect(parseLoginOptions({ ...base, ...sp, 'authority-host': 'https://127.0.0.1:8443/' }, noOidc).authorityHost).toBe(
+      'https://127.0.0.1:8443'
+    );
   });
 
   it('checks registries before anything else', () => {
-    expect(() => parseLoginOptions({ registry: 'docker.io', username: 'u', password: 'p' }, noOidc)).toThrow("registry 'docker.io' refused");
+    expect(() => parseLoginOptions({ registry: 'docker.io', username: 'u', password: 'p' }, noOidc)).toThrow(
+      "registry 'docker.io' refused"
+    );
   });
 });

@@ -20,7 +20,8 @@ async function script(name: string, ...args: string[]): Promise<{ code: number; 
 /** A copy of the files the scripts read, to change without touching the checkout. */
 function copyOfRepository(): string {
   const dir = mkdtempSync(join(tmpdir(), 'repo-'));
-  for (const file of ['README.md', 'action.yml', 'package.json', 'vss-extension.json', 'task/task.json']) cpSync(join(ROOT, file), join(dir, file));
+  for (const file of ['README.md', 'action.yml', 'package.json', 'vss-extension.json', 'task/task.json'])
+    cpSync(join(ROOT, file), join(dir, file));
   return dir;
 }
 
@@ -55,7 +56,10 @@ describe('README tables follow action.yml and task.json', () => {
   it('go stale when an input changes, and are regenerated', async () => {
     const dir = copyOfRepository();
     const actionPath = join(dir, 'action.yml');
-    writeFileSync(actionPath, readFileSync(actionPath, 'utf8').replace("description: 'Directory (tenant) ID.'", "description: 'The tenant, changed.'"));
+    writeFileSync(
+      actionPath,
+      readFileSync(actionPath, 'utf8').replace("description: 'Directory (tenant) ID.'", "description: 'The tenant, changed.'")
+    );
     const stale = await script('docs.js', '--root', dir, '--check');
     expect(stale).toMatchObject({ code: 1, output: expect.stringContaining('stale') });
     await script('docs.js', '--root', dir);

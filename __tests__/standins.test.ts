@@ -38,7 +38,10 @@ interface Reply {
   json: Record<string, unknown>;
 }
 
-function call(url: string, init: { method?: string; headers?: Record<string, string>; form?: Record<string, string> } = {}): Promise<Reply> {
+function call(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; form?: Record<string, string> } = {}
+): Promise<Reply> {
   const u = new URL(url);
   const body = init.form ? new URLSearchParams(init.form).toString() : undefined;
   const headers: Record<string, string> = { ...(init.headers ?? {}) };
@@ -48,20 +51,24 @@ function call(url: string, init: { method?: string; headers?: Record<string, str
   }
   const doRequest = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolvePromise, reject) => {
-    const req = doRequest(u, { method: init.method ?? (body ? 'POST' : 'GET'), headers, agent: false, ...(u.protocol === 'https:' ? { ca } : {}) }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => {
-        let json: Record<string, unknown> = {};
-        try {
-          json = JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          /* not JSON */
-        }
-        resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
+    const req = doRequest(
+      u,
+      { method: init.method ?? (body ? 'POST' : 'GET'), headers, agent: false, ...(u.protocol === 'https:' ? { ca } : {}) },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          let json: Record<string, unknown> = {};
+          try {
+            json = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            /* not JSON */
+          }
+          resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      }
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -121,8 +128,8 @@ function runIdentity(cases: IdentityCase[], env: Record<string, string> = {}): P
           NODE_EXTRA_CA_CERTS: world.caCertPath,
           AUTHORITY_HOST: world.entra.url,
           CASES: JSON.stringify(cases),
-          ...env,
-        },
+          ...env
+        }
       },
       (error, stdout, stderr) => {
         if (error) {
@@ -131,7 +138,7 @@ function runIdentity(cases: IdentityCase[], env: Record<string, string> = {}): P
         }
         const results = JSON.parse(stdout) as { name: string; token?: string; error?: string }[];
         resolvePromise(new Map(results.map((r) => [r.name, r])));
-      },
+      }
     );
   });
 }
@@ -149,7 +156,9 @@ function entraClaims(token: string | undefined): Record<string, unknown> {
 }
 
 function exchange(registry: RegistryRef, accessToken: string, tenant = world.tenantId): Promise<Reply> {
-  return call(`${registry.url}/oauth2/exchange`, { form: { grant_type: 'access_token', service: registry.loginServer, tenant, access_token: accessToken } });
+  return call(`${registry.url}/oauth2/exchange`, {
+    form: { grant_type: 'access_token', service: registry.loginServer, tenant, access_token: accessToken }
+  });
 }
 
 async function refreshTokenFor(registry: RegistryRef, accessToken: string | undefined): Promise<string> {
@@ -169,28 +178,42 @@ describe('@azure/identity (installed version) against the stand-ins', () => {
       runIdentity(
         [
           { name: 'secret', kind: 'secret', ...sp, clientId: world.secretApp.clientId, secret: world.secretApp.secret, scope: ACR_SCOPE },
-          { name: 'secret-arm', kind: 'secret', ...sp, clientId: world.secretApp.clientId, secret: world.secretApp.secret, scope: ARM_SCOPE },
+          {
+            name: 'secret-arm',
+            kind: 'secret',
+            ...sp,
+            clientId: world.secretApp.clientId,
+            secret: world.secretApp.secret,
+            scope: ARM_SCOPE
+          },
           { name: 'no-role', kind: 'secret', ...sp, clientId: world.noRoleApp.clientId, secret: world.noRoleApp.secret, scope: ACR_SCOPE },
-          { name: 'certificate', kind: 'certificate', ...sp, clientId: world.certApp.clientId, pem: world.certApp.certificate.combinedPem, scope: ACR_SCOPE },
-          { name: 'github', kind: 'github-assertion', ...sp, clientId: world.federatedApp.clientId, scope: ACR_SCOPE },
+          {
+            name: 'certificate',
+            kind: 'certificate',
+            ...sp,
+            clientId: world.certApp.clientId,
+            pem: world.certApp.certificate.combinedPem,
+            scope: ACR_SCOPE
+          },
+          { name: 'github', kind: 'github-assertion', ...sp, clientId: world.federatedApp.clientId, scope: ACR_SCOPE }
         ],
-        world.github.env(),
+        world.github.env()
       ),
       runIdentity(
         [
           { name: 'imds-system', kind: 'managed-identity', scope: ACR_SCOPE },
           { name: 'imds-user', kind: 'managed-identity', clientId: world.userAssigned.clientId, scope: ACR_SCOPE },
-          { name: 'imds-user-by-object-id', kind: 'managed-identity', objectId: world.userAssigned.objectId, scope: ACR_SCOPE },
+          { name: 'imds-user-by-object-id', kind: 'managed-identity', objectId: world.userAssigned.objectId, scope: ACR_SCOPE }
         ],
-        world.imds.env(),
+        world.imds.env()
       ),
       runIdentity(
         [
           { name: 'app-service-system', kind: 'managed-identity', scope: ACR_SCOPE },
-          { name: 'app-service-user', kind: 'managed-identity', clientId: world.userAssigned.clientId, scope: ACR_SCOPE },
+          { name: 'app-service-user', kind: 'managed-identity', clientId: world.userAssigned.clientId, scope: ACR_SCOPE }
         ],
-        world.appService.env(),
-      ),
+        world.appService.env()
+      )
     ]);
     for (const [name, result] of [...servicePrincipals, ...imds, ...appService]) tokens.set(name, result);
 
@@ -203,13 +226,18 @@ describe('@azure/identity (installed version) against the stand-ins', () => {
       ['imds-user', world.userAssigned.objectId, world.userAssigned.clientId],
       ['imds-user-by-object-id', world.userAssigned.objectId, world.userAssigned.clientId],
       ['app-service-system', world.systemAssigned.objectId, world.systemAssigned.clientId],
-      ['app-service-user', world.userAssigned.objectId, world.userAssigned.clientId],
+      ['app-service-user', world.userAssigned.objectId, world.userAssigned.clientId]
     ];
     for (const [name, oid, appid] of expectations) {
       const result = tokens.get(name);
       expect({ name, error: result?.error }).toEqual({ name, error: undefined });
       const claims = entraClaims(result?.token);
-      expect({ name, aud: claims['aud'], oid: claims['oid'], appid: claims['appid'] }).toEqual({ name, aud: 'https://containerregistry.azure.net', oid, appid });
+      expect({ name, aud: claims['aud'], oid: claims['oid'], appid: claims['appid'] }).toEqual({
+        name,
+        aud: 'https://containerregistry.azure.net',
+        oid,
+        appid
+      });
     }
     expect(entraClaims(tokens.get('secret-arm')?.token)['aud']).toBe('https://management.azure.com/');
 
@@ -219,11 +247,20 @@ describe('@azure/identity (installed version) against the stand-ins', () => {
     expect(cert?.header['x5t#S256']).toBe(world.certApp.certificate.sha256Thumbprint);
     expect(cert?.aud).toBe(world.entra.tokenEndpoint(world.tenantId));
     const federated = world.entra.assertionsReceived.find((a) => a.clientId === world.federatedApp.clientId);
-    expect(federated).toMatchObject({ kind: 'federated', iss: 'https://token.actions.githubusercontent.com', sub: world.github.defaultSubject, aud: 'api://AzureADTokenExchange' });
+    expect(federated).toMatchObject({
+      kind: 'federated',
+      iss: 'https://token.actions.githubusercontent.com',
+      sub: world.github.defaultSubject,
+      aud: 'api://AzureADTokenExchange'
+    });
 
     // Paths as the SDK sends them: IMDS with a trailing slash, App Service exactly IDENTITY_ENDPOINT.
-    expect(new Set(world.requests.of('imds').map((e) => `${e.method} ${e.path} ${e.status}`))).toEqual(new Set(['GET /metadata/identity/oauth2/token/ 200']));
-    expect(new Set(world.requests.of('app-service').map((e) => `${e.method} ${e.path} ${e.status}`))).toEqual(new Set(['GET /msi/token 200']));
+    expect(new Set(world.requests.of('imds').map((e) => `${e.method} ${e.path} ${e.status}`))).toEqual(
+      new Set(['GET /metadata/identity/oauth2/token/ 200'])
+    );
+    expect(new Set(world.requests.of('app-service').map((e) => `${e.method} ${e.path} ${e.status}`))).toEqual(
+      new Set(['GET /msi/token 200'])
+    );
     expect(world.requests.count('entra-metadata')).toBeGreaterThan(0);
     expect(world.requests.count('instance-discovery')).toBe(0); // disableInstanceDiscovery: true
   });
@@ -234,20 +271,49 @@ describe('@azure/identity (installed version) against the stand-ins', () => {
     try {
       results = await runIdentity(
         [
-          { name: 'wrong-secret', kind: 'secret', tenantId: world.tenantId, clientId: world.secretApp.clientId, secret: 'not-the-secret', scope: ACR_SCOPE },
-          { name: 'unknown-client', kind: 'secret', tenantId: world.tenantId, clientId: '11111111-2222-3333-4444-555555555555', secret: 'x', scope: ACR_SCOPE },
-          { name: 'unknown-tenant', kind: 'secret', tenantId: world.unknownTenantId, clientId: world.secretApp.clientId, secret: world.secretApp.secret, scope: ACR_SCOPE },
-          { name: 'wrong-subject', kind: 'github-assertion', tenantId: world.tenantId, clientId: world.federatedApp.clientId, scope: ACR_SCOPE },
+          {
+            name: 'wrong-secret',
+            kind: 'secret',
+            tenantId: world.tenantId,
+            clientId: world.secretApp.clientId,
+            secret: 'not-the-secret',
+            scope: ACR_SCOPE
+          },
+          {
+            name: 'unknown-client',
+            kind: 'secret',
+            tenantId: world.tenantId,
+            clientId: '11111111-2222-3333-4444-555555555555',
+            secret: 'x',
+            scope: ACR_SCOPE
+          },
+          {
+            name: 'unknown-tenant',
+            kind: 'secret',
+            tenantId: world.unknownTenantId,
+            clientId: world.secretApp.clientId,
+            secret: world.secretApp.secret,
+            scope: ACR_SCOPE
+          },
+          {
+            name: 'wrong-subject',
+            kind: 'github-assertion',
+            tenantId: world.tenantId,
+            clientId: world.federatedApp.clientId,
+            scope: ACR_SCOPE
+          }
         ],
-        world.github.env(),
+        world.github.env()
       );
     } finally {
       world.github.setSubject();
     }
     expect(results.get('wrong-secret')?.error).toMatch(/AADSTS7000215: Invalid client secret provided/);
-    expect(results.get('unknown-client')?.error).toMatch(/AADSTS700016: Application with identifier '11111111-2222-3333-4444-555555555555' was not found/);
+    expect(results.get('unknown-client')?.error).toMatch(
+      /AADSTS700016: Application with identifier '11111111-2222-3333-4444-555555555555' was not found/
+    );
     expect(results.get('wrong-subject')?.error).toContain(
-      "AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:octo-org/octo-repo:pull_request'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.",
+      "AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:octo-org/octo-repo:pull_request'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion."
     );
     expect(results.get('wrong-subject')?.error).toContain("Assertion Issuer: 'https://token.actions.githubusercontent.com'");
     // MSAL fetches metadata for a non-built-in authority host; Entra answers 400 AADSTS90002 there and MSAL
@@ -256,11 +322,18 @@ describe('@azure/identity (installed version) against the stand-ins', () => {
     const metadata = await call(`${world.entra.url}/${world.unknownTenantId}/v2.0/.well-known/openid-configuration`);
     expect({ status: metadata.status, codes: metadata.json['error_codes'] }).toEqual({ status: 400, codes: [90002] });
     const token = await call(`${world.entra.url}/${world.unknownTenantId}/oauth2/v2.0/token`, {
-      form: { grant_type: 'client_credentials', client_id: world.secretApp.clientId, client_secret: world.secretApp.secret, scope: ACR_SCOPE },
+      form: {
+        grant_type: 'client_credentials',
+        client_id: world.secretApp.clientId,
+        client_secret: world.secretApp.secret,
+        scope: ACR_SCOPE
+      }
     });
     expect(token.status).toBe(400);
     expect(token.json).toMatchObject({ error: 'invalid_tenant', error_codes: [90002] });
-    expect(String(token.json['error_description'])).toMatch(/^AADSTS90002: Tenant '.+' not found\..*\r\nTrace ID: .+\r\nCorrelation ID: .+\r\nTimestamp: /s);
+    expect(String(token.json['error_description'])).toMatch(
+      /^AADSTS90002: Tenant '.+' not found\..*\r\nTrace ID: .+\r\nCorrelation ID: .+\r\nTimestamp: /s
+    );
   });
 });
 
@@ -271,14 +344,16 @@ describe('Entra assertion checks, Azure DevOps OIDC', () => {
     client_id: clientId,
     scope,
     client_assertion_type: JWT_BEARER,
-    client_assertion: assertion,
+    client_assertion: assertion
   });
 
   it('an Azure DevOps OIDC token is a valid assertion; the endpoint rejects what the real one rejects', async () => {
     const ado = world.ado;
     const auth = { Authorization: `Bearer ${ado.accessToken}`, 'X-TFS-FedAuthRedirect': 'Suppress', 'Content-Type': 'application/json' };
     const url = `${ado.requestUri}?api-version=7.1&serviceConnectionId=${ado.serviceConnectionId}`;
-    expect((await call(`${ado.requestUri}?serviceConnectionId=${ado.serviceConnectionId}`, { method: 'POST', headers: auth })).status).toBe(400);
+    expect((await call(`${ado.requestUri}?serviceConnectionId=${ado.serviceConnectionId}`, { method: 'POST', headers: auth })).status).toBe(
+      400
+    );
     expect((await call(url, { method: 'POST', headers: { ...auth, Authorization: 'Bearer nope' } })).status).toBe(401);
     const unknown = await call(`${ado.requestUri}?api-version=7.1&serviceConnectionId=${randomUUID()}`, { method: 'POST', headers: auth });
     expect(unknown.status).toBe(404);
@@ -290,7 +365,7 @@ describe('Entra assertion checks, Azure DevOps OIDC', () => {
     expect(decodeJwt(oidcToken).payload).toMatchObject({
       iss: ado.issuer,
       sub: `sc://${ado.organization}/${ado.project}/${ado.serviceConnectionName}`,
-      aud: 'api://AzureADTokenExchange',
+      aud: 'api://AzureADTokenExchange'
     });
     const token = await call(tokenUrl(), { form: assertionForm(world.federatedApp.clientId, oidcToken) });
     expect(token.status).toBe(200);
@@ -322,7 +397,7 @@ describe('Entra assertion checks, Azure DevOps OIDC', () => {
     const certAssertion = signJwt(
       { aud: tokenUrl(), iss: world.certApp.clientId, sub: world.certApp.clientId, jti: randomUUID(), nbf: now, exp: now + 600 },
       stranger.privateKey,
-      { x5t: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+      { x5t: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA' }
     );
     expect(await codeOf(world.certApp.clientId, certAssertion)).toEqual([401, 700027]);
   });
@@ -337,7 +412,9 @@ describe('ACR exchange, token endpoint and docker-registry behind it', () => {
 
     const v2 = await call(`${armRefused.url}/v2/`);
     expect(v2.status).toBe(401);
-    expect(v2.headers['www-authenticate']).toBe(`Bearer realm="http://${armRefused.loginServer}/oauth2/token",service="${armRefused.loginServer}"`);
+    expect(v2.headers['www-authenticate']).toBe(
+      `Bearer realm="http://${armRefused.loginServer}/oauth2/token",service="${armRefused.loginServer}"`
+    );
 
     const refreshRefused = await refreshTokenFor(armRefused, acrToken);
     const refreshAllowed = await refreshTokenFor(armAllowed, acrToken);
@@ -349,24 +426,33 @@ describe('ACR exchange, token endpoint and docker-registry behind it', () => {
 
     const refused = await exchange(armRefused, armToken ?? '');
     expect(refused.status).toBe(401);
-    expect(refused.json).toEqual({ errors: [{ code: 'UNAUTHORIZED', message: expect.stringContaining('arm aad token disallowed'), detail: expect.any(String) }] });
+    expect(refused.json).toEqual({
+      errors: [{ code: 'UNAUTHORIZED', message: expect.stringContaining('arm aad token disallowed'), detail: expect.any(String) }]
+    });
     expect((await exchange(armAllowed, acrToken ?? '', world.unknownTenantId)).status).toBe(401);
     expect((await exchange(armAllowed, `${acrToken ?? ''}x`)).status).toBe(401);
 
     // A refresh token is bound to its login server.
     const crossed = await call(`${armRefused.url}/oauth2/token`, {
-      form: { grant_type: 'refresh_token', service: armRefused.loginServer, scope: 'repository:app:pull', refresh_token: refreshAllowed },
+      form: { grant_type: 'refresh_token', service: armRefused.loginServer, scope: 'repository:app:pull', refresh_token: refreshAllowed }
     });
     expect(crossed.status).toBe(401);
     expect(crossed.json).toMatchObject({ errors: [{ code: 'UNAUTHORIZED' }] });
     const granted = await call(`${armRefused.url}/oauth2/token`, {
-      form: { grant_type: 'refresh_token', service: armRefused.loginServer, scope: 'repository:app:pull,push', refresh_token: refreshRefused },
+      form: {
+        grant_type: 'refresh_token',
+        service: armRefused.loginServer,
+        scope: 'repository:app:pull,push',
+        refresh_token: refreshRefused
+      }
     });
-    expect(decodeJwt(String(granted.json['access_token'])).payload['access']).toEqual([{ type: 'repository', name: 'app', actions: ['pull', 'push'] }]);
+    expect(decodeJwt(String(granted.json['access_token'])).payload['access']).toEqual([
+      { type: 'repository', name: 'app', actions: ['pull', 'push'] }
+    ]);
 
     const [pushRefused, pushFromArm] = await Promise.all([
       world.push(await world.writeAuthFile(armRefused, ACR_TOKEN_USERNAME, refreshRefused), armRefused, 'app'),
-      world.push(await world.writeAuthFile(armAllowed, ACR_TOKEN_USERNAME, refreshFromArm), armAllowed, 'app'),
+      world.push(await world.writeAuthFile(armAllowed, ACR_TOKEN_USERNAME, refreshFromArm), armAllowed, 'app')
     ]);
     expect({ ok: pushRefused.ok, stderr: pushRefused.stderr }).toEqual({ ok: true, stderr: '' });
     expect({ ok: pushFromArm.ok, stderr: pushFromArm.stderr }).toEqual({ ok: true, stderr: '' });
@@ -385,7 +471,7 @@ describe('ACR exchange, token endpoint and docker-registry behind it', () => {
       world.push(scopedAuth, registry, world.scopedToken.repository),
       world.push(scopedAuth, registry, 'elsewhere'),
       world.push(await world.writeAuthFile(registry, ACR_TOKEN_USERNAME, noRoleRefresh), registry, 'app'),
-      world.push(await world.writeAuthFile(registry, ACR_TOKEN_USERNAME, 'garbage'), registry, 'app'),
+      world.push(await world.writeAuthFile(registry, ACR_TOKEN_USERNAME, 'garbage'), registry, 'app')
     ]);
     expect({ ok: inScope.ok, stderr: inScope.stderr }).toEqual({ ok: true, stderr: '' });
     expect(outOfScope.ok).toBe(false);
@@ -396,13 +482,20 @@ describe('ACR exchange, token endpoint and docker-registry behind it', () => {
     expect(garbage.stderr).toMatch(/unable to retrieve auth token|unauthorized/i);
 
     const denied = await call(`${registry.url}/oauth2/token?service=${registry.loginServer}&scope=repository:app:push`, {
-      headers: { Authorization: `Basic ${Buffer.from(`${world.scopedToken.username}:wrong`).toString('base64')}` },
+      headers: { Authorization: `Basic ${Buffer.from(`${world.scopedToken.username}:wrong`).toString('base64')}` }
     });
     expect(denied.status).toBe(401);
     expect(denied.json).toEqual({ errors: [{ code: 'UNAUTHORIZED', message: expect.any(String), detail: null }] });
 
     const secrets = world.secrets();
-    for (const s of [world.secretApp.secret, world.scopedToken.password, world.github.requestToken, world.ado.accessToken, noRoleRefresh, tokens.get('imds-system')?.token ?? '?']) {
+    for (const s of [
+      world.secretApp.secret,
+      world.scopedToken.password,
+      world.github.requestToken,
+      world.ado.accessToken,
+      noRoleRefresh,
+      tokens.get('imds-system')?.token ?? '?'
+    ]) {
       expect(secrets).toContain(s);
     }
   });
@@ -410,7 +503,12 @@ describe('ACR exchange, token endpoint and docker-registry behind it', () => {
 
 describe('fault injection and dead hosts', () => {
   it('failNext answers the next N requests of a service as asked, then the real service answers', async () => {
-    const form = { grant_type: 'client_credentials', client_id: world.secretApp.clientId, client_secret: world.secretApp.secret, scope: ACR_SCOPE };
+    const form = {
+      grant_type: 'client_credentials',
+      client_id: world.secretApp.clientId,
+      client_secret: world.secretApp.secret,
+      scope: ACR_SCOPE
+    };
     const mark = world.requests.mark();
     world.requests.failNext('entra-token', 2, { status: 429, retryAfterSeconds: 7 });
     world.requests.failNext('registry', 1, { status: 503, body: 'upstream sad' });
@@ -428,7 +526,7 @@ describe('fault injection and dead hosts', () => {
       ['entra-token', 429, true],
       ['entra-token', 200, false],
       ['registry', 503, true],
-      ['registry', 401, false],
+      ['registry', 401, false]
     ]);
     expect(world.requests.pendingFaults('entra-token')).toBe(0);
   });

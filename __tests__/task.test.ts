@@ -165,7 +165,12 @@ function expectSuccess(run: TaskRun): void {
     errors: [],
     stderr: ''
   });
-  if (run.post) expect({ exit: run.post.exitCode, errors: run.post.errors, warnings: run.post.warnings }).toEqual({ exit: 0, errors: [], warnings: [] });
+  if (run.post)
+    expect({ exit: run.post.exitCode, errors: run.post.errors, warnings: run.post.warnings }).toEqual({
+      exit: 0,
+      errors: [],
+      warnings: []
+    });
   expectNoLeak(run.main, run.post);
 }
 
@@ -182,7 +187,9 @@ function expectFailure(step: TaskStepResult, message: string | RegExp): void {
 /** Each secret is registered before the task prints anything but the library's own debug lines. */
 function expectMaskedFirst(step: TaskStepResult, secrets: string[]): void {
   const lines = step.stdout.split('\n');
-  const firstOther = lines.findIndex((line) => line.trim() !== '' && !line.startsWith('##vso[task.debug]') && !line.startsWith('##vso[task.setsecret]'));
+  const firstOther = lines.findIndex(
+    (line) => line.trim() !== '' && !line.startsWith('##vso[task.debug]') && !line.startsWith('##vso[task.setsecret]')
+  );
   for (const secret of secrets) {
     const at = lines.indexOf(`##vso[task.setsecret]${secret}`);
     expect(at).toBeGreaterThanOrEqual(0);
@@ -223,7 +230,12 @@ describe('each service connection scheme logs in, a real push succeeds, the post
     seedConfig(job);
     const registry = world.registries.armRefused;
     const before = world.requests.count('ado-oidc');
-    const run = await runTask(job, { azureSubscription: world.ado.serviceConnectionId, registry: registry.url, loginMode: 'config' }, wifConnection(), { post: false });
+    const run = await runTask(
+      job,
+      { azureSubscription: world.ado.serviceConnectionId, registry: registry.url, loginMode: 'config' },
+      wifConnection(),
+      { post: false }
+    );
     expectSuccess(run);
     expect(world.requests.count('ado-oidc')).toBe(before + 1);
     expectMaskedFirst(run.main, [world.ado.accessToken]);
@@ -242,9 +254,21 @@ describe('each service connection scheme logs in, a real push succeeds, the post
   });
 
   it('workload identity federation also takes System.AccessToken from the SystemVssConnection endpoint', async () => {
-    const job = newJob({ ...world.ado.env(), ...endpointEnv({ id: 'SYSTEMVSSCONNECTION', url: 'https://dev.azure.com/contoso/', scheme: 'OAuth', parameters: { AccessToken: world.ado.accessToken } }) });
+    const job = newJob({
+      ...world.ado.env(),
+      ...endpointEnv({
+        id: 'SYSTEMVSSCONNECTION',
+        url: 'https://dev.azure.com/contoso/',
+        scheme: 'OAuth',
+        parameters: { AccessToken: world.ado.accessToken }
+      })
+    });
     const before = world.requests.count('ado-oidc');
-    const run = await runTask(job, { azureSubscription: world.ado.serviceConnectionId, registry: world.registries.armAllowed.url, loginMode: 'none' }, wifConnection());
+    const run = await runTask(
+      job,
+      { azureSubscription: world.ado.serviceConnectionId, registry: world.registries.armAllowed.url, loginMode: 'none' },
+      wifConnection()
+    );
     expectSuccess(run);
     expect(world.requests.count('ado-oidc')).toBe(before + 1);
     expect(run.main.masks).toContain(world.ado.accessToken);
@@ -255,7 +279,12 @@ describe('each service connection scheme logs in, a real push succeeds, the post
     const registries = [world.registries.armAllowed, world.registries.armRefused];
     const connection = spnKeyConnection();
     const entraBefore = world.requests.count('entra-token');
-    const run = await runTask(job, { azureSubscription: connection.id, registry: registries.map((r) => r.url).join('\n'), loginMode: 'config' }, connection, { post: false });
+    const run = await runTask(
+      job,
+      { azureSubscription: connection.id, registry: registries.map((r) => r.url).join('\n'), loginMode: 'config' },
+      connection,
+      { post: false }
+    );
     expectSuccess(run);
     expect(world.requests.count('entra-token')).toBe(entraBefore + 1);
     expectMaskedFirst(run.main, [world.secretApp.secret]);
@@ -274,7 +303,9 @@ describe('each service connection scheme logs in, a real push succeeds, the post
     const job = newJob();
     const registry = world.registries.armRefused;
     const connection = spnCertificateConnection();
-    const run = await runTask(job, { azureSubscription: connection.id, registry: registry.url, loginMode: 'config' }, connection, { post: false });
+    const run = await runTask(job, { azureSubscription: connection.id, registry: registry.url, loginMode: 'config' }, connection, {
+      post: false
+    });
     expectSuccess(run);
     const keyLines = world.certApp.certificate.keyPem.split('\n').filter((line) => line && !line.startsWith('-----'));
     expectMaskedFirst(run.main, keyLines);
@@ -291,7 +322,9 @@ describe('each service connection scheme logs in, a real push succeeds, the post
       const registry = world.registries.armAllowed;
       const connection = msiConnection(clientId);
       const before = world.requests.count('imds');
-      const run = await runTask(job, { azureSubscription: connection.id, registry: registry.url, loginMode: 'config' }, connection, { post: false });
+      const run = await runTask(job, { azureSubscription: connection.id, registry: registry.url, loginMode: 'config' }, connection, {
+        post: false
+      });
       expectSuccess(run);
       expect(world.requests.count('imds')).toBeGreaterThan(before);
       expectOutputs(run.main, registry.loginServer, TOKEN_USERNAME);
@@ -306,7 +339,12 @@ describe('each service connection scheme logs in, a real push succeeds, the post
     const job = newJob();
     const registry = world.registries.armAllowed;
     const entraBefore = world.requests.count('entra-token');
-    const run = await runTask(job, { registry: registry.url, username: world.scopedToken.username, password: world.scopedToken.password, loginMode: 'config' }, undefined, { post: false });
+    const run = await runTask(
+      job,
+      { registry: registry.url, username: world.scopedToken.username, password: world.scopedToken.password, loginMode: 'config' },
+      undefined,
+      { post: false }
+    );
     expectSuccess(run);
     expect(world.requests.count('entra-token')).toBe(entraBefore);
     expectMaskedFirst(run.main, [world.scopedToken.password]);
@@ -321,7 +359,11 @@ describe('each service connection scheme logs in, a real push succeeds, the post
   it('logout: false leaves no state and the post-job step has nothing to do', async () => {
     const job = newJob();
     const connection = spnKeyConnection();
-    const run = await runTask(job, { azureSubscription: connection.id, registry: world.registries.armAllowed.url, loginMode: 'config', logout: 'false' }, connection);
+    const run = await runTask(
+      job,
+      { azureSubscription: connection.id, registry: world.registries.armAllowed.url, loginMode: 'config', logout: 'false' },
+      connection
+    );
     expectSuccess(run);
     expect(run.main.taskVariables).toEqual({});
     expect(run.post?.log).toContain('Nothing to log out of');
@@ -337,31 +379,67 @@ describe('bad input fails the task with one line naming the cause', () => {
   });
 
   it('an unsupported authorization scheme', async () => {
-    const connection: ServiceConnectionEnv = { id: randomUUID(), scheme: 'PublishProfile', parameters: { tenantid: world.tenantId, publishProfile: '<publishData/>' } };
-    const run = await runTask(newJob(), { azureSubscription: connection.id, registry: world.registries.armAllowed.url }, connection, { post: false });
-    expectFailure(run.main, /uses the authorization scheme 'PublishProfile', which AcrLogin does not support; use WorkloadIdentityFederation/);
+    const connection: ServiceConnectionEnv = {
+      id: randomUUID(),
+      scheme: 'PublishProfile',
+      parameters: { tenantid: world.tenantId, publishProfile: '<publishData/>' }
+    };
+    const run = await runTask(newJob(), { azureSubscription: connection.id, registry: world.registries.armAllowed.url }, connection, {
+      post: false
+    });
+    expectFailure(
+      run.main,
+      /uses the authorization scheme 'PublishProfile', which AcrLogin does not support; use WorkloadIdentityFederation/
+    );
   });
 
   it('workload identity federation without System.OidcRequestUri says what is needed, before any request', async () => {
     const mark = world.requests.mark();
     const job = newJob({ SECRET_SYSTEM_ACCESSTOKEN: world.ado.accessToken });
-    const run = await runTask(job, { azureSubscription: world.ado.serviceConnectionId, registry: world.registries.armAllowed.url }, wifConnection(), { post: false });
-    expectFailure(run.main, /uses workload identity federation, but the agent provides no System\.OidcRequestUri; workload identity federation needs Azure DevOps Services .* an up-to-date agent/);
+    const run = await runTask(
+      job,
+      { azureSubscription: world.ado.serviceConnectionId, registry: world.registries.armAllowed.url },
+      wifConnection(),
+      { post: false }
+    );
+    expectFailure(
+      run.main,
+      /uses workload identity federation, but the agent provides no System\.OidcRequestUri; workload identity federation needs Azure DevOps Services .* an up-to-date agent/
+    );
     expect(world.requests.since(mark)).toEqual([]);
   });
 
   it('a connection Azure DevOps gives no OIDC token for: its answer, in one line', async () => {
     const connection = { ...wifConnection(), id: randomUUID() };
-    const run = await runTask(newJob(wifEnv()), { azureSubscription: connection.id, registry: world.registries.armAllowed.url }, connection, { post: false });
-    expectFailure(run.main, new RegExp(`Azure DevOps gave no OIDC token for service connection ${connection.id} \\(HTTP 404\\): Service connection with id '${connection.id}' was not found`));
+    const run = await runTask(
+      newJob(wifEnv()),
+      { azureSubscription: connection.id, registry: world.registries.armAllowed.url },
+      connection,
+      { post: false }
+    );
+    expectFailure(
+      run.main,
+      new RegExp(
+        `Azure DevOps gave no OIDC token for service connection ${connection.id} \\(HTTP 404\\): Service connection with id '${connection.id}' was not found`
+      )
+    );
   });
 
   it.each([
-    ['a wrong client secret', () => spnKeyConnection({ serviceprincipalkey: 'wrong-secret-value-do-not-print' }), /AADSTS7000215.*client secret of app .* is wrong/],
+    [
+      'a wrong client secret',
+      () => spnKeyConnection({ serviceprincipalkey: 'wrong-secret-value-do-not-print' }),
+      /AADSTS7000215.*client secret of app .* is wrong/
+    ],
     ['an unknown tenant', () => spnKeyConnection({ tenantid: world.unknownTenantId }), /AADSTS90002.*tenant .* was not found/]
   ])('%s', async (_name, connection, message) => {
     const conn = connection();
-    const run = await runTask(newJob(), { azureSubscription: conn.id, registry: world.registries.armAllowed.url, loginMode: 'config' }, conn, { post: false });
+    const run = await runTask(
+      newJob(),
+      { azureSubscription: conn.id, registry: world.registries.armAllowed.url, loginMode: 'config' },
+      conn,
+      { post: false }
+    );
     expectFailure(run.main, message);
     const key = conn.parameters.serviceprincipalkey ?? '';
     expect(run.main.log.split('\n').filter((line) => line.includes(key))).toEqual([`##vso[task.setsecret]${key}`]);
@@ -371,7 +449,10 @@ describe('bad input fails the task with one line naming the cause', () => {
     const mark = world.requests.mark();
     const run = await runTask(
       newJob(wifEnv()),
-      { azureSubscription: world.ado.serviceConnectionId, registry: `${world.registries.armAllowed.url}\nmyregistry.azurecr.io.evil.example` },
+      {
+        azureSubscription: world.ado.serviceConnectionId,
+        registry: `${world.registries.armAllowed.url}\nmyregistry.azurecr.io.evil.example`
+      },
       wifConnection(),
       { post: false }
     );

@@ -27,7 +27,7 @@ const EXCHANGE_DELAY_MS = 50;
 const TARGETS = {
   coldStartMs: 150,
   spWallMs: 300,
-  scalingFactor: 3,
+  scalingFactor: 3
 };
 
 interface Args {
@@ -67,7 +67,7 @@ function parseArgs(argv: string[]): Args {
     az: !quick && !argv.includes('--no-az'),
     azRuns: quick ? 0 : 5,
     registryCounts: quick ? [1, 5] : [1, 5, 20],
-    scalingRuns: quick ? 2 : Math.max(10, runs),
+    scalingRuns: quick ? 2 : Math.max(10, runs)
   };
 }
 
@@ -82,7 +82,9 @@ let jobsDir = '';
 /** A fresh job: its own HOME and docker config, the stand-ins' CA trusted, no docker CLI (login: config). */
 function newJob(world: World, extra: Record<string, string> = {}): Job {
   const home = mkdtempSync(join(jobsDir, 'job-'));
-  return { env: { PATH: '/usr/bin:/bin', HOME: home, DOCKER_CONFIG: join(home, '.docker'), NODE_EXTRA_CA_CERTS: world.caCertPath, ...extra } };
+  return {
+    env: { PATH: '/usr/bin:/bin', HOME: home, DOCKER_CONFIG: join(home, '.docker'), NODE_EXTRA_CA_CERTS: world.caCertPath, ...extra }
+  };
 }
 
 interface Measured {
@@ -115,12 +117,44 @@ function countBy(requests: RequestLogEntry[]): Partial<Record<ServiceName, numbe
   return counts;
 }
 
-/** Which files of the bundle directory a step's process loaded (a --require preload lists require.cache at exit). */
-const PRELOAD = `const { writeFileSync } = require('node:fs');
+/**
+ * A --require preload for a few extra runs per path (not the timed ones): which files of the bundle
+ * directory the process loaded (require.cache at exit), and in-process timestamps, in ms since the
+ * process started: the bundle starts, a lazy chunk is loaded, the first socket connects, exit.
+ */
+const PRELOAD = `const Module = require('node:module');
+const net = require('node:net');
+const { writeFileSync } = require('node:fs');
+const at = {};
+const mark = (name) => { if (at[name] === undefined) at[name] = performance.now(); };
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  if (isMain) mark('bundleStart');
+  const chunk = /(^|\\/)\\d+\\.index\\.js$/.test(request);
+  if (chunk) mark('chunkStart');
+  try { return load.apply(this, arguments); } finally { if (chunk) mark('chunkLoaded'); }
+};
+const connect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function () { mark('firstConnect'); return connect.apply(this, arguments); };
 process.on('exit', () => {
-  try { writeFileSync(process.env.ACR_LOGIN_BENCH_LOADED, JSON.stringify(Object.keys(require.cache))); } catch {}
+  mark('exit');
+  try { writeFileSync(process.env.ACR_LOGIN_BENCH_PRELOAD_OUT, JSON.stringify({ loaded: Object.keys(require.cache), at })); } catch {}
 });
 `;
+
+interface Phases {
+  /** Node's own start-up: process start → the bundle starts. */
+  nodeStartMs: number;
+  /** The bundle's own code until the Entra chunk is required (or until the first connect when none is). */
+  bundleMs: number;
+  /** Reading and compiling the lazy Entra chunk. */
+  chunkLoadMs: number | null;
+  /** From the chunk loaded to the first socket connect: @azure/identity and MSAL evaluating and preparing the first request. */
+  entraToConnectMs: number | null;
+  /** Process start → first socket connect (in-process cold start; the table's cold start also counts spawning and the TLS handshake). */
+  firstConnectMs: number;
+  exitMs: number;
+}
 
 // ---------------------------------------------------------------- results
 
@@ -141,7 +175,14 @@ function medianTimeline(measured: Measured[]): { wallMs: number; requests: Timel
   if (!m) return { wallMs: Number.NaN, requests: [] };
   return {
     wallMs: round1(m.wallMs),
-    requests: m.requests.map((r) => ({ service: r.service, method: r.method, path: r.path, startMs: round1(r.start - m.started), endMs: r.end === undefined ? null : round1(r.end - m.started), status: r.status })),
+    requests: m.requests.map((r) => ({
+      service: r.service,
+      method: r.method,
+      path: r.path,
+      startMs: round1(r.start - m.started),
+      endMs: r.end === undefined ? null : round1(r.end - m.started),
+      status: r.status
+    }))
   };
 }
 
@@ -157,6 +198,7 @@ interface PathResult {
   bundleFilesLoaded: string[];
   entraCodeLoaded: boolean;
   timeline: { wallMs: number; requests: TimelineEntry[] };
+  phases: Phases;
 }
 
 interface ScalingResult {
@@ -192,7 +234,10 @@ function median(values: number[]): number {
   return summarize(values).median;
 }
 
-function requestSummary(perRun: Partial<Record<ServiceName, number>>[]): { requests: Record<string, number>; range: Record<string, [number, number]> } {
+function requestSummary(perRun: Partial<Record<ServiceName, number>>[]): {
+  requests: Record<string, number>;
+  range: Record<string, [number, number]>;
+} {
   const requests: Record<string, number> = {};
   const range: Record<string, [number, number]> = {};
   for (const { service } of ENDPOINTS) {
@@ -207,10 +252,12 @@ function requestText(requests: Record<string, number>, range?: Record<string, [n
   const asked = (service: string): boolean => (range?.[service]?.[1] ?? requests[service] ?? 0) > 0;
   // Instance discovery is shown as 0 too wherever Entra ID was asked: that is what the target is about.
   const entra = asked('entra-metadata') || asked('entra-token');
-  const parts = ENDPOINTS.filter(({ service }) => asked(service) || (entra && service === 'instance-discovery')).map(({ service, short }) => {
-    const r = range?.[service];
-    return `${short} ${r && r[0] !== r[1] ? `${r[0]}–${r[1]}` : String(requests[service] ?? 0)}`;
-  });
+  const parts = ENDPOINTS.filter(({ service }) => asked(service) || (entra && service === 'instance-discovery')).map(
+    ({ service, short }) => {
+      const r = range?.[service];
+      return `${short} ${r && r[0] !== r[1] ? `${r[0]}–${r[1]}` : String(requests[service] ?? 0)}`;
+    }
+  );
   if ((requests['arm'] ?? 0) > 0) parts.push(`ARM ${requests['arm']}`);
   return parts.length > 0 ? parts.join(' · ') : 'none';
 }
@@ -232,7 +279,9 @@ function machine(): Record<string, string | number> {
     cpuModel,
     memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB (${(freemem() / 1024 ** 3).toFixed(1)} GiB free)`,
     os: `${process.platform} ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}`,
-    loadAverageAtStart: loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadAverageAtStart: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')
   };
 }
 
@@ -247,7 +296,11 @@ async function runBaseline(world: World): Promise<{ wallMs: number; coldStartMs:
   const registry = world.registries.armAllowed;
   const mark = world.requests.mark();
   const started = nowMs();
-  const run = await spawnNode(script, { PATH: '/usr/bin:/bin', ACR_LOGIN_BENCH_URL: `${registry.url}/oauth2/token?service=${registry.loginServer}` }, { timeoutMs: 30000 });
+  const run = await spawnNode(
+    script,
+    { PATH: '/usr/bin:/bin', ACR_LOGIN_BENCH_URL: `${registry.url}/oauth2/token?service=${registry.loginServer}` },
+    { timeoutMs: 30000 }
+  );
   const ended = nowMs();
   const requests = world.requests.since(mark);
   if (run.exitCode !== 0 || requests.length !== 1) throw new Error(`the baseline script failed: ${run.log}`);
@@ -262,7 +315,8 @@ interface Baseline {
 async function measurePaths(world: World, args: Args, log: (s: string) => void): Promise<{ paths: PathResult[]; baseline: Baseline }> {
   const registry = world.registries.armAllowed;
   const samples = new Map<AuthPath['id'], Measured[]>(AUTH_PATHS.map((p) => [p.id, []]));
-  const run = (path: AuthPath): Promise<Measured> => runMain(world, args, { registry: registry.url, ...path.inputs(world) }, newJob(world, path.env(world)).env);
+  const run = (path: AuthPath): Promise<Measured> =>
+    runMain(world, args, { registry: registry.url, ...path.inputs(world) }, newJob(world, path.env(world)).env);
   // One warm-up run per path (page cache, first TLS key generation), then the runs interleaved
   // path by path so that background load spreads evenly over the paths.
   const baseline: { wallMs: number; coldStartMs: number }[] = [];
@@ -273,15 +327,34 @@ async function measurePaths(world: World, args: Args, log: (s: string) => void):
     for (const path of AUTH_PATHS) samples.get(path.id)?.push(await run(path));
     log(`  auth paths: run ${i + 1}/${args.runs}`);
   }
-  const preloadPath = join(jobsDir, 'loaded-files-preload.js');
+  const preloadPath = join(jobsDir, 'bench-preload.js');
   writeFileSync(preloadPath, PRELOAD);
   const distAbs = join(ROOT, args.dist);
   const results: PathResult[] = [];
+  const preloadRuns = args.quick ? 1 : 5;
   for (const path of AUTH_PATHS) {
-    const loadedOut = join(jobsDir, `loaded-${path.id}.json`);
-    const job = newJob(world, { ...path.env(world), NODE_OPTIONS: `--require ${preloadPath}`, ACR_LOGIN_BENCH_LOADED: loadedOut });
-    await runMain(world, args, { registry: registry.url, ...path.inputs(world) }, job.env);
-    const loaded = (JSON.parse(readFileSync(loadedOut, 'utf8')) as string[]).filter((f) => f.startsWith(distAbs + '/')).map((f) => relative(ROOT, f));
+    const out = join(jobsDir, `preload-${path.id}.json`);
+    const observed: { loaded: string[]; at: Record<string, number> }[] = [];
+    for (let i = 0; i < preloadRuns; i++) {
+      const job = newJob(world, { ...path.env(world), NODE_OPTIONS: `--require ${preloadPath}`, ACR_LOGIN_BENCH_PRELOAD_OUT: out });
+      await runMain(world, args, { registry: registry.url, ...path.inputs(world) }, job.env);
+      observed.push(JSON.parse(readFileSync(out, 'utf8')) as { loaded: string[]; at: Record<string, number> });
+    }
+    const loaded = [...new Set(observed.flatMap((o) => o.loaded))].filter((f) => f.startsWith(distAbs + '/')).map((f) => relative(ROOT, f));
+    const phase = (f: (at: Record<string, number>) => number | undefined): number | null => {
+      const values = observed.map((o) => f(o.at)).filter((v): v is number => v !== undefined && Number.isFinite(v));
+      return values.length > 0 ? round1(median(values)) : null;
+    };
+    const chunk = (at: Record<string, number>): boolean =>
+      at['chunkStart'] !== undefined && at['chunkStart'] < (at['firstConnect'] ?? Infinity);
+    const phases: Phases = {
+      nodeStartMs: phase((at) => at['bundleStart']) ?? Number.NaN,
+      bundleMs: phase((at) => ((chunk(at) ? at['chunkStart'] : at['firstConnect']) ?? Number.NaN) - (at['bundleStart'] ?? 0)) ?? Number.NaN,
+      chunkLoadMs: phase((at) => (chunk(at) ? (at['chunkLoaded'] ?? Number.NaN) - (at['chunkStart'] ?? 0) : undefined)),
+      entraToConnectMs: phase((at) => (chunk(at) ? (at['firstConnect'] ?? Number.NaN) - (at['chunkLoaded'] ?? 0) : undefined)),
+      firstConnectMs: phase((at) => at['firstConnect']) ?? Number.NaN,
+      exitMs: phase((at) => at['exit']) ?? Number.NaN
+    };
     const measured = samples.get(path.id) ?? [];
     const { requests, range } = requestSummary(measured.map((m) => countBy(m.requests)));
     results.push({
@@ -295,9 +368,13 @@ async function measurePaths(world: World, args: Args, log: (s: string) => void):
       bundleFilesLoaded: loaded,
       timeline: medianTimeline(measured),
       entraCodeLoaded: loaded.some((f) => !f.endsWith('/index.js')),
+      phases
     });
   }
-  return { paths: results, baseline: { wallMs: summarize(baseline.map((b) => b.wallMs)), coldStartMs: summarize(baseline.map((b) => b.coldStartMs)) } };
+  return {
+    paths: results,
+    baseline: { wallMs: summarize(baseline.map((b) => b.wallMs)), coldStartMs: summarize(baseline.map((b) => b.coldStartMs)) }
+  };
 }
 
 async function measureScaling(world: World, args: Args, log: (s: string) => void): Promise<ScalingResult[]> {
@@ -310,8 +387,15 @@ async function measureScaling(world: World, args: Args, log: (s: string) => void
     // 1 ms, and serial exchanges could not be told from concurrent ones.
     const started = await Promise.allSettled(
       Array.from({ length: most }, (_, i) =>
-        AcrStandIn.start({ dir: join(jobsDir, `acr-${i}`), log: world.requests, entra: world.entra, host: '127.0.0.1', startRegistry: false, exchangeDelayMs: EXCHANGE_DELAY_MS }),
-      ),
+        AcrStandIn.start({
+          dir: join(jobsDir, `acr-${i}`),
+          log: world.requests,
+          entra: world.entra,
+          host: '127.0.0.1',
+          startRegistry: false,
+          exchangeDelayMs: EXCHANGE_DELAY_MS
+        })
+      )
     );
     for (const result of started) if (result.status === 'fulfilled') standIns.push(result.value);
     const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
@@ -324,7 +408,18 @@ async function measureScaling(world: World, args: Args, log: (s: string) => void
     const results: ScalingResult[] = [];
     const perCount = new Map<number, Measured[]>(args.registryCounts.map((n) => [n, []]));
     const run = (n: number): Promise<Measured> =>
-      runMain(world, args, { ...sp.inputs(world), registry: registries.slice(0, n).map((r) => r.url).join('\n') }, newJob(world).env);
+      runMain(
+        world,
+        args,
+        {
+          ...sp.inputs(world),
+          registry: registries
+            .slice(0, n)
+            .map((r) => r.url)
+            .join('\n')
+        },
+        newJob(world).env
+      );
     for (const n of args.registryCounts) await run(n);
     for (let i = 0; i < args.scalingRuns; i++) {
       for (const n of args.registryCounts) perCount.get(n)?.push(await run(n));
@@ -343,7 +438,7 @@ async function measureScaling(world: World, args: Args, log: (s: string) => void
         exchangesPerStep: [Math.min(...exchanges.map((e) => e.length)), Math.max(...exchanges.map((e) => e.length))],
         maxExchangesInFlight: Math.min(...inFlight),
         overlap: n > 1 && Math.min(...inFlight) > 1,
-        timeline: medianTimeline(measured),
+        timeline: medianTimeline(measured)
       });
     }
     return results;
@@ -352,13 +447,18 @@ async function measureScaling(world: World, args: Args, log: (s: string) => void
   }
 }
 
-async function measureAzureCli(world: World, args: Args, ours: { spWallMs: number; coldStartMs: number }, log: (s: string) => void): Promise<{ version: string | null; rows: AzRow[] }> {
+async function measureAzureCli(
+  world: World,
+  args: Args,
+  ours: { spWallMs: number; coldStartMs: number },
+  log: (s: string) => void
+): Promise<{ version: string | null; rows: AzRow[] }> {
   const labels = {
     version: '`az version` (start-up only)',
     'version-fresh': '`az version`, first call in a fresh config dir',
     login: '`az login --service-principal`',
     acr: '`az acr login --expose-token`',
-    total: '`az login` + `az acr login`',
+    total: '`az login` + `az acr login`'
   };
   const rowsFor = (status: AzRow['status'], note: string): AzRow[] =>
     Object.entries(labels).map(([id, label]) => ({ id: `az:${id}`, label: `Azure CLI ${label}`, status, note }));
@@ -381,7 +481,14 @@ async function measureAzureCli(world: World, args: Args, ours: { spWallMs: numbe
   }
   log('  Azure CLI: az version');
   const versionSummary = summarize(versionRuns);
-  rows.push({ id: 'az:version', label: `Azure CLI ${labels.version}`, status: 'measured', note: 'warm: command index cached in the config dir', ms: versionSummary, ratioToOurs: versionSummary.median / ours.spWallMs });
+  rows.push({
+    id: 'az:version',
+    label: `Azure CLI ${labels.version}`,
+    status: 'measured',
+    note: 'warm: command index cached in the config dir',
+    ms: versionSummary,
+    ratioToOurs: versionSummary.median / ours.spWallMs
+  });
   // A fresh AZURE_CONFIG_DIR each time: the first call of a job builds the command index.
   const freshRuns: number[] = [];
   for (let i = 0; i < Math.min(args.azRuns, 3); i++) {
@@ -392,7 +499,14 @@ async function measureAzureCli(world: World, args: Args, ours: { spWallMs: numbe
     freshRuns.push(r.ms);
   }
   const freshSummary = summarize(freshRuns);
-  rows.push({ id: 'az:version-fresh', label: `Azure CLI ${labels['version-fresh']}`, status: 'measured', note: 'cold: builds the command index', ms: freshSummary, ratioToOurs: freshSummary.median / ours.spWallMs });
+  rows.push({
+    id: 'az:version-fresh',
+    label: `Azure CLI ${labels['version-fresh']}`,
+    status: 'measured',
+    note: 'cold: builds the command index',
+    ms: freshSummary,
+    ratioToOurs: freshSummary.median / ours.spWallMs
+  });
 
   // The login itself, against the stand-ins.
   let standIns: AzStandIns | undefined;
@@ -402,7 +516,7 @@ async function measureAzureCli(world: World, args: Args, ours: { spWallMs: numbe
     mkdirSync(template);
     const setup = [
       ['cloud', 'register', '-n', 'AcrLoginBench', ...standIns.cloudArgs],
-      ['cloud', 'set', '-n', 'AcrLoginBench'],
+      ['cloud', 'set', '-n', 'AcrLoginBench']
     ];
     for (const cmd of setup) {
       const r = await runAz(az, cmd, standIns.env(template));
@@ -415,7 +529,7 @@ async function measureAzureCli(world: World, args: Args, ours: { spWallMs: numbe
     const acrRequests: Partial<Record<ServiceName | 'arm', number>>[] = [];
     const counts = (entries: RequestLogEntry[], armBefore: number): Partial<Record<ServiceName | 'arm', number>> => ({
       ...countBy(entries),
-      arm: (standIns as AzStandIns).armRequests.length - armBefore,
+      arm: (standIns as AzStandIns).armRequests.length - armBefore
     });
     for (let i = 0; i < args.azRuns + 1; i++) {
       const dir = join(baseDir, `run-${i}`);
@@ -423,7 +537,22 @@ async function measureAzureCli(world: World, args: Args, ours: { spWallMs: numbe
       const env = standIns.env(dir);
       let mark = world.requests.mark();
       let armMark = standIns.armRequests.length;
-      const login = await runAz(az, ['login', '--service-principal', '-u', world.secretApp.clientId, '-p', world.secretApp.secret, '--tenant', world.tenantId, '-o', 'none'], env);
+      const login = await runAz(
+        az,
+        [
+          'login',
+          '--service-principal',
+          '-u',
+          world.secretApp.clientId,
+          '-p',
+          world.secretApp.secret,
+          '--tenant',
+          world.tenantId,
+          '-o',
+          'none'
+        ],
+        env
+      );
       if (!login.ok) throw new Error(`az login failed: ${lastLine(login.stderr)}`);
       const loginCounts = counts(world.requests.since(mark), armMark);
       mark = world.requests.mark();
@@ -447,18 +576,45 @@ async function measureAzureCli(world: World, args: Args, ours: { spWallMs: numbe
     };
     const loginMedian = med(loginRequests);
     const acrMedian = med(acrRequests);
-    const bothRequests = Object.fromEntries([...new Set([...Object.keys(loginMedian), ...Object.keys(acrMedian)])].map((k) => [k, (loginMedian[k] ?? 0) + (acrMedian[k] ?? 0)]));
+    const bothRequests = Object.fromEntries(
+      [...new Set([...Object.keys(loginMedian), ...Object.keys(acrMedian)])].map((k) => [k, (loginMedian[k] ?? 0) + (acrMedian[k] ?? 0)])
+    );
     const loginSummary = summarize(loginRuns);
     const acrSummary = summarize(acrRuns);
     const totalSummary = summarize(totals);
     rows.push(
-      { id: 'az:login', label: `Azure CLI ${labels.login}`, status: 'measured', note: 'against the stand-ins (registered cloud, ARM stand-in)', ms: loginSummary, requests: loginMedian, ratioToOurs: loginSummary.median / ours.spWallMs },
-      { id: 'az:acr', label: `Azure CLI ${labels.acr}`, status: 'measured', note: 'against the stand-ins (https front of the same registry)', ms: acrSummary, requests: acrMedian, ratioToOurs: acrSummary.median / ours.spWallMs },
-      { id: 'az:total', label: `Azure CLI ${labels.total}`, status: 'measured', note: 'what a job runs instead of one acr-login step', ms: totalSummary, requests: bothRequests, ratioToOurs: totalSummary.median / ours.spWallMs },
+      {
+        id: 'az:login',
+        label: `Azure CLI ${labels.login}`,
+        status: 'measured',
+        note: 'against the stand-ins (registered cloud, ARM stand-in)',
+        ms: loginSummary,
+        requests: loginMedian,
+        ratioToOurs: loginSummary.median / ours.spWallMs
+      },
+      {
+        id: 'az:acr',
+        label: `Azure CLI ${labels.acr}`,
+        status: 'measured',
+        note: 'against the stand-ins (https front of the same registry)',
+        ms: acrSummary,
+        requests: acrMedian,
+        ratioToOurs: acrSummary.median / ours.spWallMs
+      },
+      {
+        id: 'az:total',
+        label: `Azure CLI ${labels.total}`,
+        status: 'measured',
+        note: 'what a job runs instead of one acr-login step',
+        ms: totalSummary,
+        requests: bothRequests,
+        ratioToOurs: totalSummary.median / ours.spWallMs
+      }
     );
   } catch (error) {
     const note = `could not be pointed at the stand-ins (${(error as Error).message}); only the start-up is comparable`;
-    for (const id of ['login', 'acr', 'total'] as const) rows.push({ id: `az:${id}`, label: `Azure CLI ${labels[id]}`, status: 'failed', note });
+    for (const id of ['login', 'acr', 'total'] as const)
+      rows.push({ id: `az:${id}`, label: `Azure CLI ${labels[id]}`, status: 'failed', note });
   } finally {
     await standIns?.close();
   }
@@ -466,12 +622,24 @@ async function measureAzureCli(world: World, args: Args, ours: { spWallMs: numbe
 }
 
 function lastLine(text: string): string {
-  return text.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? '';
+  return (
+    text
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .pop() ?? ''
+  );
 }
 
 // ---------------------------------------------------------------- table
 
-function buildTable(baseline: Baseline, paths: PathResult[], scaling: ScalingResult[], bundles: { file: string; bytes: number; note: string }[], az: AzRow[]): { rows: TableRow[]; targets: { id: string; description: string; met: boolean | null; detail: string }[] } {
+function buildTable(
+  baseline: Baseline,
+  paths: PathResult[],
+  scaling: ScalingResult[],
+  bundles: { file: string; bytes: number; note: string }[],
+  az: AzRow[]
+): { rows: TableRow[]; targets: { id: string; description: string; met: boolean | null; detail: string }[] } {
   const rows: TableRow[] = [];
   const targets: { id: string; description: string; met: boolean | null; detail: string }[] = [];
   const timed = (s: Summary): string => `${ms(s.median)} (p90 ${ms(s.p90)})`;
@@ -481,16 +649,31 @@ function buildTable(baseline: Baseline, paths: PathResult[], scaling: ScalingRes
   const entraPaths = paths.filter((p) => p.id !== 'scoped-token');
   rows.push({
     id: 'reference:node',
-    cells: ['reference: bare `node`, a one-line `http.get` script', timed(baseline.wallMs), timed(baseline.coldStartMs), 'ACR token endpoint 1', "the floor: this machine's node start-up", '—'],
+    cells: [
+      'reference: bare `node`, a one-line `http.get` script',
+      timed(baseline.wallMs),
+      timed(baseline.coldStartMs),
+      'ACR token endpoint 1',
+      "the floor: this machine's node start-up",
+      '—'
+    ],
     met: null,
-    values: { wallMedianMs: baseline.wallMs.median, wallP90Ms: baseline.wallMs.p90, coldStartMedianMs: baseline.coldStartMs.median, coldStartP90Ms: baseline.coldStartMs.p90 },
+    values: {
+      wallMedianMs: baseline.wallMs.median,
+      wallP90Ms: baseline.wallMs.p90,
+      coldStartMedianMs: baseline.coldStartMs.median,
+      coldStartP90Ms: baseline.coldStartMs.p90
+    }
   });
 
   for (const p of paths) {
     const checks: [string, boolean][] = [[`cold start ≤ ${TARGETS.coldStartMs} ms`, p.coldStartMs.median <= TARGETS.coldStartMs]];
     if (p.id === 'sp-secret') checks.push([`wall ≤ ${TARGETS.spWallMs} ms`, p.wallMs.median <= TARGETS.spWallMs]);
     if (p.id === 'managed-identity') {
-      checks.push(['1 token request', p.requestsRange['imds']?.[0] === 1 && p.requestsRange['imds']?.[1] === 1 && p.requestsRange['entra-token']?.[1] === 0]);
+      checks.push([
+        '1 token request',
+        p.requestsRange['imds']?.[0] === 1 && p.requestsRange['imds']?.[1] === 1 && p.requestsRange['entra-token']?.[1] === 0
+      ]);
     } else if (p.id !== 'scoped-token') {
       checks.push(['1 Entra token request', p.requestsRange['entra-token']?.[0] === 1 && p.requestsRange['entra-token']?.[1] === 1]);
     }
@@ -504,9 +687,23 @@ function buildTable(baseline: Baseline, paths: PathResult[], scaling: ScalingRes
     const missed = checks.filter(([, ok]) => !ok).map(([d]) => d);
     rows.push({
       id: `path:${p.id}`,
-      cells: [p.label, timed(p.wallMs), timed(p.coldStartMs), requestText(p.requests, p.requestsRange), checks.map(([d]) => d).join('; '), met ? 'met' : `not met: ${missed.join('; ')}`],
+      cells: [
+        p.label,
+        timed(p.wallMs),
+        timed(p.coldStartMs),
+        requestText(p.requests, p.requestsRange),
+        checks.map(([d]) => d).join('; '),
+        met ? 'met' : `not met: ${missed.join('; ')}`
+      ],
       met,
-      values: { wallMedianMs: p.wallMs.median, wallP90Ms: p.wallMs.p90, coldStartMedianMs: p.coldStartMs.median, coldStartP90Ms: p.coldStartMs.p90, runs: p.runs, entraCodeLoaded: p.entraCodeLoaded },
+      values: {
+        wallMedianMs: p.wallMs.median,
+        wallP90Ms: p.wallMs.p90,
+        coldStartMedianMs: p.coldStartMs.median,
+        coldStartP90Ms: p.coldStartMs.p90,
+        runs: p.runs,
+        entraCodeLoaded: p.entraCodeLoaded
+      }
     });
   }
 
@@ -514,7 +711,11 @@ function buildTable(baseline: Baseline, paths: PathResult[], scaling: ScalingRes
   for (const s of scaling) {
     const checks: [string, boolean][] = [['1 Entra token request', s.entraTokenRequests[0] === 1 && s.entraTokenRequests[1] === 1]];
     if (s.registries > 1) checks.push(['exchanges overlap', s.overlap]);
-    if (s.registries >= 20 && one) checks.push([`< ${TARGETS.scalingFactor}× 1 registry (${ms(TARGETS.scalingFactor * one.wallMs.median)})`, s.wallMs.median < TARGETS.scalingFactor * one.wallMs.median]);
+    if (s.registries >= 20 && one)
+      checks.push([
+        `< ${TARGETS.scalingFactor}× 1 registry (${ms(TARGETS.scalingFactor * one.wallMs.median)})`,
+        s.wallMs.median < TARGETS.scalingFactor * one.wallMs.median
+      ]);
     const met = checks.every(([, ok]) => ok);
     const factor = one ? s.wallMs.median / one.wallMs.median : Number.NaN;
     const exchanges = s.exchangesPerStep[0] === s.exchangesPerStep[1] ? String(s.exchangesPerStep[0]) : s.exchangesPerStep.join('–');
@@ -527,15 +728,34 @@ function buildTable(baseline: Baseline, paths: PathResult[], scaling: ScalingRes
         '—',
         `Entra token ${tokens} · exchange ${exchanges}${s.registries > 1 ? ` (up to ${s.maxExchangesInFlight} in flight at once)` : ''}`,
         checks.map(([d]) => d).join('; '),
-        met ? 'met' : `not met: ${checks.filter(([, ok]) => !ok).map(([d]) => d).join('; ')}`,
+        met
+          ? 'met'
+          : `not met: ${checks
+              .filter(([, ok]) => !ok)
+              .map(([d]) => d)
+              .join('; ')}`
       ],
       met,
-      values: { registries: s.registries, wallMedianMs: s.wallMs.median, wallP90Ms: s.wallMs.p90, factorToOneRegistry: round1(factor * 100) / 100, entraTokenRequestsMax: s.entraTokenRequests[1], exchangesMax: s.exchangesPerStep[1], maxExchangesInFlight: s.maxExchangesInFlight, overlap: s.overlap },
+      values: {
+        registries: s.registries,
+        wallMedianMs: s.wallMs.median,
+        wallP90Ms: s.wallMs.p90,
+        factorToOneRegistry: round1(factor * 100) / 100,
+        entraTokenRequestsMax: s.entraTokenRequests[1],
+        exchangesMax: s.exchangesPerStep[1],
+        maxExchangesInFlight: s.maxExchangesInFlight,
+        overlap: s.overlap
+      }
     });
   }
 
   for (const b of bundles) {
-    rows.push({ id: `bundle:${b.file}`, cells: [`bundle \`${b.file}\``, bytes(b.bytes), '—', '—', b.note, '—'], met: null, values: { bytes: b.bytes } });
+    rows.push({
+      id: `bundle:${b.file}`,
+      cells: [`bundle \`${b.file}\``, bytes(b.bytes), '—', '—', b.note, '—'],
+      met: null,
+      values: { bytes: b.bytes }
+    });
   }
 
   for (const a of az) {
@@ -545,7 +765,13 @@ function buildTable(baseline: Baseline, paths: PathResult[], scaling: ScalingRes
       id: a.id,
       cells: [a.label, result, '—', req, a.ms ? a.note : '—', '—'],
       met: null,
-      values: { status: a.status, medianMs: a.ms?.median ?? null, p90Ms: a.ms?.p90 ?? null, ratioToOurs: a.ratioToOurs === undefined ? null : round1(a.ratioToOurs * 10) / 10, note: a.note },
+      values: {
+        status: a.status,
+        medianMs: a.ms?.median ?? null,
+        p90Ms: a.ms?.p90 ?? null,
+        ratioToOurs: a.ratioToOurs === undefined ? null : round1(a.ratioToOurs * 10) / 10,
+        note: a.note
+      }
     });
   }
 
@@ -555,37 +781,45 @@ function buildTable(baseline: Baseline, paths: PathResult[], scaling: ScalingRes
     id: 'cold-start',
     description: `cold start to first request ≤ ${TARGETS.coldStartMs} ms`,
     met: cold.every((p) => p.coldStartMs.median <= TARGETS.coldStartMs),
-    detail: cold.map((p) => `${p.id} ${ms(p.coldStartMs.median)}`).join(', '),
+    detail: cold.map((p) => `${p.id} ${ms(p.coldStartMs.median)}`).join(', ')
   });
   targets.push({
     id: 'sp-wall',
     description: `service-principal login to one registry ≤ ${TARGETS.spWallMs} ms wall`,
     met: sp ? sp.wallMs.median <= TARGETS.spWallMs : null,
-    detail: sp ? `median ${ms(sp.wallMs.median)}, p90 ${ms(sp.wallMs.p90)}` : '',
+    detail: sp ? `median ${ms(sp.wallMs.median)}, p90 ${ms(sp.wallMs.p90)}` : ''
   });
   const oneToken =
-    entraPaths.every((p) => (p.id === 'managed-identity' ? p.requestsRange['imds']?.[1] === 1 : p.requestsRange['entra-token']?.[0] === 1 && p.requestsRange['entra-token']?.[1] === 1)) &&
-    scaling.every((s) => s.entraTokenRequests[0] === 1 && s.entraTokenRequests[1] === 1);
+    entraPaths.every((p) =>
+      p.id === 'managed-identity'
+        ? p.requestsRange['imds']?.[1] === 1
+        : p.requestsRange['entra-token']?.[0] === 1 && p.requestsRange['entra-token']?.[1] === 1
+    ) && scaling.every((s) => s.entraTokenRequests[0] === 1 && s.entraTokenRequests[1] === 1);
   const noDiscovery = entraPaths.every((p) => (p.requestsRange['instance-discovery']?.[1] ?? 0) === 0);
   targets.push({
     id: 'one-token',
     description: 'exactly one Entra token request per step whatever the number of registries, no instance discovery',
     met: oneToken && noDiscovery,
-    detail: `token requests per step: ${scaling.map((s) => `${s.registries} reg → ${s.entraTokenRequests[1]}`).join(', ')}; instance discovery: ${noDiscovery ? 'none' : 'seen'}`,
+    detail: `token requests per step: ${scaling.map((s) => `${s.registries} reg → ${s.entraTokenRequests[1]}`).join(', ')}; instance discovery: ${noDiscovery ? 'none' : 'seen'}`
   });
   const fastestEntra = Math.min(...entraPaths.map((e) => e.coldStartMs.median));
   targets.push({
     id: 'lazy-entra',
     description: 'the username/password path never loads the Entra code, and is measurably faster for it',
     met: token ? !token.entraCodeLoaded && token.coldStartMs.median < fastestEntra : null,
-    detail: token ? `loads ${token.bundleFilesLoaded.join(', ')}; cold start ${ms(token.coldStartMs.median)} vs ${ms(fastestEntra)} for the fastest Entra path` : '',
+    detail: token
+      ? `loads ${token.bundleFilesLoaded.join(', ')}; cold start ${ms(token.coldStartMs.median)} vs ${ms(fastestEntra)} for the fastest Entra path`
+      : ''
   });
   const twenty = scaling.find((s) => s.registries === Math.max(...scaling.map((x) => x.registries)));
   targets.push({
     id: 'concurrent-exchanges',
     description: `exchanges run concurrently: ${twenty?.registries ?? 20} registries take less than ${TARGETS.scalingFactor}× one registry`,
     met: twenty && one && twenty.registries > 1 ? twenty.overlap && twenty.wallMs.median < TARGETS.scalingFactor * one.wallMs.median : null,
-    detail: twenty && one ? `${ms(twenty.wallMs.median)} vs ${ms(one.wallMs.median)} (${(twenty.wallMs.median / one.wallMs.median).toFixed(2)}×), up to ${twenty.maxExchangesInFlight} exchanges in flight` : '',
+    detail:
+      twenty && one
+        ? `${ms(twenty.wallMs.median)} vs ${ms(one.wallMs.median)} (${(twenty.wallMs.median / one.wallMs.median).toFixed(2)}×), up to ${twenty.maxExchangesInFlight} exchanges in flight`
+        : ''
   });
   return { rows, targets };
 }
@@ -593,7 +827,11 @@ function buildTable(baseline: Baseline, paths: PathResult[], scaling: ScalingRes
 function markdown(rows: TableRow[]): string {
   const header = ['measurement', 'result: median (p90)', 'cold start: median (p90)', 'requests per step', 'target', 'status'];
   const esc = (s: string): string => s.replace(/\|/g, '\\|');
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.cells.map(esc).join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.cells.map(esc).join(' | ')} |`)
+  ].join('\n');
 }
 
 // ---------------------------------------------------------------- main
@@ -605,36 +843,62 @@ async function main(): Promise<void> {
   const info = machine();
   const began = nowMs();
   jobsDir = mkdtempSync(join(tmpdir(), 'acr-login-bench-'));
-  log(`acr-login benchmark${args.quick ? ' (--quick)' : ''}: ${args.runs} runs per auth path, bundle ${args.dist}/, node ${process.version}`);
+  log(
+    `acr-login benchmark${args.quick ? ' (--quick)' : ''}: ${args.runs} runs per auth path, bundle ${args.dist}/, node ${process.version}`
+  );
   const world = await startWorld();
   try {
     log('  stand-ins up');
     const { paths, baseline } = await measurePaths(world, args, log);
     const scaling = await measureScaling(world, args, log);
     const sp = paths.find((p) => p.id === 'sp-secret');
-    const az = await measureAzureCli(world, args, { spWallMs: sp?.wallMs.median ?? Number.NaN, coldStartMs: sp?.coldStartMs.median ?? Number.NaN }, log);
+    const az = await measureAzureCli(
+      world,
+      args,
+      { spWallMs: sp?.wallMs.median ?? Number.NaN, coldStartMs: sp?.coldStartMs.median ?? Number.NaN },
+      log
+    );
     log('  Azure CLI done');
     const loadedBy = (file: string): string[] => paths.filter((p) => p.bundleFilesLoaded.includes(file)).map((p) => p.id);
     const bundles = [...bundleFiles(args.dist), ...bundleFiles('task/dist')].map((b) => {
       const by = loadedBy(b.file);
       const chunk = /\/\d+\.index\.js$/.test(b.file);
       const note = b.file.startsWith('task/')
-        ? b.file.endsWith('/index.js') ? 'Azure Pipelines task, main (not run here)' : chunk ? 'Azure Pipelines task, lazy chunk' : 'Azure Pipelines task (not run here)'
+        ? b.file.endsWith('/index.js')
+          ? 'Azure Pipelines task, main (not run here)'
+          : chunk
+            ? 'Azure Pipelines task, lazy chunk'
+            : 'Azure Pipelines task (not run here)'
         : b.file.endsWith('/post.js')
           ? 'post step (logout; not run here)'
           : !chunk && !b.file.endsWith('/index.js')
             ? 'another entry point (not run here)'
             : by.length === paths.length
-            ? 'main step: loaded at start by every path'
-            : by.length > 0
-              ? `lazy chunk, loaded by ${by.join(', ')}`
-              : 'lazy chunk, loaded by none of these paths';
+              ? 'main step: loaded at start by every path'
+              : by.length > 0
+                ? `lazy chunk, loaded by ${by.join(', ')}`
+                : 'lazy chunk, loaded by none of these paths';
       return { ...b, note };
     });
     const { rows, targets } = buildTable(baseline, paths, scaling, bundles, az.rows);
-    const finished = { loadAverageAtEnd: loadavg().map((l) => l.toFixed(2)).join(' '), durationS: round1((nowMs() - began) / 1000) };
+    const finished = {
+      loadAverageAtEnd: loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' '),
+      durationS: round1((nowMs() - began) / 1000)
+    };
     const table = markdown(rows);
     const machineLine = `Node ${info.node} · ${info.cpus} × ${info.cpuModel} · ${info.memory} · load average ${info.loadAverageAtStart} at start, ${finished.loadAverageAtEnd} at end`;
+    const phaseLines = paths.map((p) => {
+      const f = p.phases;
+      const parts = [`node start-up ${ms(f.nodeStartMs)}`, `action bundle ${ms(f.bundleMs)}`];
+      if (f.chunkLoadMs !== null)
+        parts.push(
+          `Entra chunk load ${ms(f.chunkLoadMs)}`,
+          `@azure/identity + MSAL to the first socket ${ms(f.entraToConnectMs ?? Number.NaN)}`
+        );
+      return `- ${p.label}: ${parts.join(' + ')} = first connect at ${ms(f.firstConnectMs)}; exit at ${ms(f.exitMs)}`;
+    });
     const targetLines = targets.map((t) => `- ${t.met === null ? 'n/a' : t.met ? 'met' : 'NOT MET'}: ${t.description} (${t.detail})`);
     process.stdout.write(
       [
@@ -645,24 +909,34 @@ async function main(): Promise<void> {
         '',
         table,
         '',
+        `Where the cold start goes (in-process, ms since the process started; ${args.quick ? 'one extra run' : 'median of 5 extra runs'} with a --require preload):`,
+        ...phaseLines,
+        '',
         'Targets:',
         ...targetLines,
-        '',
-      ].join('\n'),
+        ''
+      ].join('\n')
     );
     if (args.json) {
       const doc = {
         generatedAt: new Date().toISOString(),
         command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
         machine: { ...info, ...finished },
-        options: { quick: args.quick, runs: args.runs, dist: args.dist, registryCounts: args.registryCounts, scalingRuns: args.scalingRuns, azRuns: args.azRuns },
+        options: {
+          quick: args.quick,
+          runs: args.runs,
+          dist: args.dist,
+          registryCounts: args.registryCounts,
+          scalingRuns: args.scalingRuns,
+          azRuns: args.azRuns
+        },
         azureCli: { version: az.version, rows: az.rows },
         baseline,
         paths,
         scaling,
         bundles,
         targets,
-        table: { columns: ['measurement', 'result', 'cold start', 'requests per step', 'target', 'status'], rows, markdown: table },
+        table: { columns: ['measurement', 'result', 'cold start', 'requests per step', 'target', 'status'], rows, markdown: table }
       };
       mkdirSync(join(args.json, '..'), { recursive: true });
       writeFileSync(args.json, `${JSON.stringify(doc, null, 2)}\n`);
@@ -675,7 +949,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;
 });
-

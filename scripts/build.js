@@ -15,13 +15,21 @@ const bundles = [
   // must not overwrite the action's), started by a small `#!/usr/bin/env node` launcher next to it.
   { entry: 'src/cli/main.ts', out: 'dist/cli', name: 'index.js', launcher: 'dist/cli.js' },
   { entry: 'src/credential-helper/main.ts', out: 'dist/credential-helper', name: 'index.js', launcher: 'dist/credential-helper.js' },
-  { entry: 'src/credential-helper/main.ts', out: 'task/dist/credential-helper', name: 'index.js', launcher: 'task/dist/credential-helper.js' }
+  {
+    entry: 'src/credential-helper/main.ts',
+    out: 'task/dist/credential-helper',
+    name: 'index.js',
+    launcher: 'task/dist/credential-helper.js'
+  }
 ];
 
 /** `#!/usr/bin/env node` + require of the bundle: what package.json's bin entries and `node dist/cli.js` run. */
 function writeLauncher({ out, name, launcher }) {
   const target = path.join(root, launcher);
-  const bundle = path.relative(path.dirname(target), path.join(root, out, name)).split(path.sep).join('/');
+  const bundle = path
+    .relative(path.dirname(target), path.join(root, out, name))
+    .split(path.sep)
+    .join('/');
   fs.writeFileSync(target, `#!/usr/bin/env node\n'use strict';\nrequire('./${bundle}');\n`);
   fs.chmodSync(target, 0o755);
 }
@@ -29,7 +37,23 @@ function writeLauncher({ out, name, launcher }) {
 function build({ entry, out, name }) {
   const staging = path.join(root, 'build', path.basename(entry, '.ts') + '-' + out.replace(/\W/g, '_'));
   fs.rmSync(staging, { recursive: true, force: true });
-  execFileSync(process.execPath, [ncc, 'build', entry, '-o', staging, '--minify', '--transpile-only', '--no-source-map-register', '--license', 'licenses.txt', '--quiet'], { cwd: root, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      ncc,
+      'build',
+      entry,
+      '-o',
+      staging,
+      '--minify',
+      '--transpile-only',
+      '--no-source-map-register',
+      '--license',
+      'licenses.txt',
+      '--quiet'
+    ],
+    { cwd: root, stdio: 'inherit' }
+  );
   for (const file of fs.readdirSync(staging)) {
     const target = file === 'index.js' ? name : file === 'licenses.txt' ? `${path.basename(name, '.js')}.licenses.txt` : file;
     fs.copyFileSync(path.join(staging, file), path.join(root, out, target));

@@ -25,10 +25,14 @@ interface Job {
   env: Record<string, string>;
 }
 
-function action(inputs: (world: World) => Record<string, string>, env: (world: World) => Record<string, string> = () => ({})): Scenario['run'] {
+function action(
+  inputs: (world: World) => Record<string, string>,
+  env: (world: World) => Record<string, string> = () => ({})
+): Scenario['run'] {
   return async (world, job) => {
     const inputVars: Record<string, string> = {};
-    for (const [name, value] of Object.entries({ ...actionDefaults(), login: 'config', ...inputs(world) })) inputVars[`INPUT_${name.toUpperCase()}`] = value;
+    for (const [name, value] of Object.entries({ ...actionDefaults(), login: 'config', ...inputs(world) }))
+      inputVars[`INPUT_${name.toUpperCase()}`] = value;
     const stepEnv = { ...job.env, ...env(world), ...inputVars };
     const main = await runStep('dist/index.js', stepEnv);
     const stateEnv = Object.fromEntries(Object.entries(main.state).map(([name, value]) => [`STATE_${name}`, value]));
@@ -36,9 +40,18 @@ function action(inputs: (world: World) => Record<string, string>, env: (world: W
   };
 }
 
-function task(taskDir: string, inputs: (world: World) => Record<string, string>, env: (world: World) => Record<string, string>): Scenario['run'] {
+function task(
+  taskDir: string,
+  inputs: (world: World) => Record<string, string>,
+  env: (world: World) => Record<string, string>
+): Scenario['run'] {
   return async (world, job) => {
-    const stepEnv = { ...job.env, AGENT_TEMPDIRECTORY: job.dir, ...env(world), ...inputEnv({ ...taskDefaults(taskDir), loginMode: 'config', ...inputs(world) }) };
+    const stepEnv = {
+      ...job.env,
+      AGENT_TEMPDIRECTORY: job.dir,
+      ...env(world),
+      ...inputEnv({ ...taskDefaults(taskDir), loginMode: 'config', ...inputs(world) })
+    };
     const main = await runTaskStep(taskDir, 'index.js', stepEnv);
     return { main, post: () => runTaskStep(taskDir, 'post.js', postJobEnv(stepEnv, main)) };
   };
@@ -51,25 +64,41 @@ function scenarios(taskDir: string): Scenario[] {
       title: 'GitHub Action · service principal (client secret)',
       registry: (w) => w.registries.armRefused,
       repository: 'demo/service-principal',
-      run: action((w) => ({ ...entra(w), registry: w.registries.armRefused.url, 'client-id': w.secretApp.clientId, 'client-secret': w.secretApp.secret }))
+      run: action((w) => ({
+        ...entra(w),
+        registry: w.registries.armRefused.url,
+        'client-id': w.secretApp.clientId,
+        'client-secret': w.secretApp.secret
+      }))
     },
     {
       title: 'GitHub Action · service principal (certificate)',
       registry: (w) => w.registries.armRefused,
       repository: 'demo/certificate',
-      run: action((w) => ({ ...entra(w), registry: w.registries.armRefused.url, 'client-id': w.certApp.clientId, 'client-certificate': w.certApp.certificate.path }))
+      run: action((w) => ({
+        ...entra(w),
+        registry: w.registries.armRefused.url,
+        'client-id': w.certApp.clientId,
+        'client-certificate': w.certApp.certificate.path
+      }))
     },
     {
       title: 'GitHub Action · OIDC (GitHub ID token as a federated credential)',
       registry: (w) => w.registries.armRefused,
       repository: 'demo/oidc',
-      run: action((w) => ({ ...entra(w), registry: w.registries.armRefused.url, 'client-id': w.federatedApp.clientId }), (w) => w.github.env())
+      run: action(
+        (w) => ({ ...entra(w), registry: w.registries.armRefused.url, 'client-id': w.federatedApp.clientId }),
+        (w) => w.github.env()
+      )
     },
     {
       title: 'GitHub Action · managed identity (IMDS, system-assigned)',
       registry: (w) => w.registries.armRefused,
       repository: 'demo/managed-identity',
-      run: action((w) => ({ registry: w.registries.armRefused.url, 'auth-type': 'managed-identity' }), (w) => w.imds.env())
+      run: action(
+        (w) => ({ registry: w.registries.armRefused.url, 'auth-type': 'managed-identity' }),
+        (w) => w.imds.env()
+      )
     },
     {
       title: 'GitHub Action · repository-scoped token (no Entra ID)',
@@ -109,7 +138,8 @@ function checkMachine(): void {
     }
   });
   if (missing.length > 0) fail(`${missing.join(', ')} not installed: run 'bash scripts/setup.sh' first`);
-  if (!existsSync(join(ROOT, 'dist', 'index.js')) || !existsSync(join(ROOT, 'task', 'dist', 'index.js'))) fail("no bundles in dist/: run 'npm run build'");
+  if (!existsSync(join(ROOT, 'dist', 'index.js')) || !existsSync(join(ROOT, 'task', 'dist', 'index.js')))
+    fail("no bundles in dist/: run 'npm run build'");
 }
 
 function fail(message: string): never {
@@ -126,9 +156,12 @@ function describeRequest(entry: RequestLogEntry, origin: number): string {
 
 async function main(): Promise<void> {
   checkMachine();
-  console.log('Starting the stand-ins (Entra ID, GitHub and Azure DevOps OIDC, IMDS) and two ACR login servers in front of docker-registry…');
+  console.log(
+    'Starting the stand-ins (Entra ID, GitHub and Azure DevOps OIDC, IMDS) and two ACR login servers in front of docker-registry…'
+  );
   const world = await startWorld();
-  const redact = (text: string): string => world.secrets().reduce((out, secret) => (secret.length >= 6 ? out.split(secret).join('***') : out), text);
+  const redact = (text: string): string =>
+    world.secrets().reduce((out, secret) => (secret.length >= 6 ? out.split(secret).join('***') : out), text);
   const say = (text: string): void => console.log(redact(text));
   const taskDir = installTask();
   const results: Array<{ title: string; login: string; push: string }> = [];
@@ -136,7 +169,11 @@ async function main(): Promise<void> {
     for (const scenario of scenarios(taskDir)) {
       const dir = mkdtempSync(join(tmpdir(), 'demo-job-'));
       const dockerConfig = join(dir, '.docker');
-      const job: Job = { dir, dockerConfig, env: { PATH: '/usr/bin:/bin', HOME: dir, DOCKER_CONFIG: dockerConfig, NODE_EXTRA_CA_CERTS: world.caCertPath } };
+      const job: Job = {
+        dir,
+        dockerConfig,
+        env: { PATH: '/usr/bin:/bin', HOME: dir, DOCKER_CONFIG: dockerConfig, NODE_EXTRA_CA_CERTS: world.caCertPath }
+      };
       say(`\n▶ ${scenario.title}`);
       const mark = world.requests.mark();
       const started = Date.now();
@@ -148,11 +185,15 @@ async function main(): Promise<void> {
         results.push({ title: scenario.title, login: 'FAILED', push: '-' });
         continue;
       }
-      say(`  logged in: ${requests.length} request${requests.length === 1 ? '' : 's'}, ${seconds(step.durationMs)} (process start to exit)`);
+      say(
+        `  logged in: ${requests.length} request${requests.length === 1 ? '' : 's'}, ${seconds(step.durationMs)} (process start to exit)`
+      );
       const registry = scenario.registry(world);
       const pushStarted = Date.now();
       const pushed = await world.push(join(dockerConfig, 'config.json'), registry, scenario.repository);
-      const pushResult = pushed.ok ? `pushed ${registry.loginServer}/${scenario.repository}:v1 in ${seconds(Date.now() - pushStarted)}` : `push FAILED: ${pushed.stderr.trim()}`;
+      const pushResult = pushed.ok
+        ? `pushed ${registry.loginServer}/${scenario.repository}:v1 in ${seconds(Date.now() - pushStarted)}`
+        : `push FAILED: ${pushed.stderr.trim()}`;
       say(`  skopeo: ${pushResult}`);
       const logout = await post();
       say(`  post step: ${logout.exitCode === 0 && logout.warnings.length === 0 ? 'logged out' : `problem: ${logout.warnings.join(' ')}`}`);

@@ -42,23 +42,56 @@ function unquote(value) {
   return trimmed;
 }
 
-const cell = (text) => String(text ?? '').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+const cell = (text) =>
+  String(text ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ');
 const code = (text) => (text === undefined || text === '' ? '' : `\`${text}\``);
 
 function actionTables(action) {
-  const inputs = action.inputs.map((input) => `| \`${input.name}\` | ${input.required === 'true' ? '(required)' : code(input.default)} | ${cell(input.description)} |`);
+  const inputs = action.inputs.map(
+    (input) => `| \`${input.name}\` | ${input.required === 'true' ? '(required)' : code(input.default)} | ${cell(input.description)} |`
+  );
   const outputs = action.outputs.map((output) => `| \`${output.name}\` | ${cell(output.description)} |`);
-  return ['#### Inputs', '', '| input | default | meaning |', '|---|---|---|', ...inputs, '', '#### Outputs', '', '| output | meaning |', '|---|---|', ...outputs].join('\n');
+  return [
+    '#### Inputs',
+    '',
+    '| input | default | meaning |',
+    '|---|---|---|',
+    ...inputs,
+    '',
+    '#### Outputs',
+    '',
+    '| output | meaning |',
+    '|---|---|',
+    ...outputs
+  ].join('\n');
 }
 
 function taskTables(task) {
   const inputs = task.inputs.map((input) => {
-    const options = input.options ? ` (${Object.keys(input.options).map((key) => `\`${key}\``).join(', ')})` : '';
+    const options = input.options
+      ? ` (${Object.keys(input.options)
+          .map((key) => `\`${key}\``)
+          .join(', ')})`
+      : '';
     const byDefault = input.required ? '(required)' : code(input.defaultValue);
     return `| \`${input.name}\` | ${cell(input.type)}${options} | ${byDefault} | ${cell(input.helpMarkDown || input.label)} |`;
   });
   const outputs = (task.outputVariables || []).map((output) => `| \`${output.name}\` | ${cell(output.description)} |`);
-  return ['#### Task inputs', '', '| input | type | default | meaning |', '|---|---|---|---|', ...inputs, '', '#### Output variables', '', '| variable | meaning |', '|---|---|', ...outputs].join('\n');
+  return [
+    '#### Task inputs',
+    '',
+    '| input | type | default | meaning |',
+    '|---|---|---|---|',
+    ...inputs,
+    '',
+    '#### Output variables',
+    '',
+    '| variable | meaning |',
+    '|---|---|',
+    ...outputs
+  ].join('\n');
 }
 
 function replaceBetween(text, marker, body) {
@@ -72,7 +105,11 @@ function replaceBetween(text, marker, body) {
 
 const readmePath = path.join(root, 'README.md');
 const readme = fs.readFileSync(readmePath, 'utf8');
-let generated = replaceBetween(readme, 'action-inputs', actionTables(readActionYml(fs.readFileSync(path.join(root, 'action.yml'), 'utf8'))));
+let generated = replaceBetween(
+  readme,
+  'action-inputs',
+  actionTables(readActionYml(fs.readFileSync(path.join(root, 'action.yml'), 'utf8')))
+);
 generated = replaceBetween(generated, 'task-inputs', taskTables(JSON.parse(fs.readFileSync(path.join(root, 'task', 'task.json'), 'utf8'))));
 
 if (check) {

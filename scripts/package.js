@@ -12,14 +12,17 @@ function findTfx() {
   const dirs = [path.join(root, 'node_modules', '.bin'), ...(process.env.PATH || '').split(path.delimiter)];
   for (const dir of dirs.filter(Boolean)) {
     const candidate = path.join(dir, name);
-    if (fs.existsSync(candidate) && spawnSync(candidate, ['version', '--no-prompt'], { encoding: 'utf8', shell: windows }).status === 0) return candidate;
+    if (fs.existsSync(candidate) && spawnSync(candidate, ['version', '--no-prompt'], { encoding: 'utf8', shell: windows }).status === 0)
+      return candidate;
   }
   return undefined;
 }
 
 const tfx = findTfx();
 if (!tfx) {
-  console.log('tfx (tfx-cli) is not installed, so no extension package was made; install it (npm install -g tfx-cli) and run npm run package again');
+  console.log(
+    'tfx (tfx-cli) is not installed, so no extension package was made; install it (npm install -g tfx-cli) and run npm run package again'
+  );
   process.exit(0);
 }
 if (!fs.existsSync(path.join(root, 'task', 'dist', 'index.js'))) {
@@ -28,9 +31,13 @@ if (!fs.existsSync(path.join(root, 'task', 'dist', 'index.js'))) {
 }
 const out = path.join(root, 'build', 'vsix');
 fs.mkdirSync(out, { recursive: true });
-const created = spawnSync(tfx, ['extension', 'create', '--root', root, '--manifest-globs', 'vss-extension.json', '--output-path', out, '--no-prompt'], {
-  cwd: root,
-  stdio: 'inherit',
-  shell: windows
-});
+const created = spawnSync(
+  tfx,
+  ['extension', 'create', '--root', root, '--manifest-globs', 'vss-extension.json', '--output-path', out, '--no-prompt'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    shell: windows
+  }
+);
 process.exit(created.status ?? 1);

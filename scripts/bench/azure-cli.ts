@@ -77,13 +77,16 @@ export function azEnv(configDir: string, extra: Record<string, string> = {}): Re
     AZURE_CORE_COLLECT_TELEMETRY: 'false',
     AZURE_CORE_SURVEY_MESSAGE: 'false',
     AZURE_CORE_NO_COLOR: 'true',
-    ...extra,
+    ...extra
   };
 }
 
 export async function azVersion(az: string): Promise<string> {
   try {
-    const { stdout } = await execFileAsync(az, ['version', '-o', 'json'], { env: azEnv(join(process.env.TMPDIR ?? '/tmp', `az-version-${process.pid}`)), timeout: AZ_TIMEOUT_MS });
+    const { stdout } = await execFileAsync(az, ['version', '-o', 'json'], {
+      env: azEnv(join(process.env.TMPDIR ?? '/tmp', `az-version-${process.pid}`)),
+      timeout: AZ_TIMEOUT_MS
+    });
     return (JSON.parse(stdout) as Record<string, string>)['azure-cli'] ?? 'unknown';
   } catch {
     return 'unknown';
@@ -113,9 +116,35 @@ async function microsoftLoginCertificate(dir: string, caCertPath: string, caKeyP
   const csr = join(dir, 'login.csr');
   const cert = join(dir, 'login.crt');
   const ext = join(dir, 'login.ext');
-  writeFileSync(ext, 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:login.microsoftonline.com\n');
-  await openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-keyout', key, '-out', csr, '-subj', '/CN=login.microsoftonline.com'], dir);
-  await openssl(['x509', '-req', '-in', csr, '-CA', caCertPath, '-CAkey', caKeyPath, '-CAcreateserial', '-sha256', '-days', '2', '-extfile', ext, '-out', cert], dir);
+  writeFileSync(
+    ext,
+    'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:login.microsoftonline.com\n'
+  );
+  await openssl(
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-keyout', key, '-out', csr, '-subj', '/CN=login.microsoftonline.com'],
+    dir
+  );
+  await openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      caCertPath,
+      '-CAkey',
+      caKeyPath,
+      '-CAcreateserial',
+      '-sha256',
+      '-days',
+      '2',
+      '-extfile',
+      ext,
+      '-out',
+      cert
+    ],
+    dir
+  );
   return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
 }
 
@@ -132,10 +161,13 @@ export async function startAzStandIns(world: World, registry: RegistryRef, dir: 
 
   // The registry behind TLS: every request forwarded as is to the ACR stand-in.
   const front = createHttpsServer({ key: pki.serverKeyPem, cert: pki.serverCertPem }, (req, res) => {
-    const upstream = httpRequest({ host: registry.host, port: registry.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = httpRequest(
+      { host: registry.host, port: registry.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      }
+    );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
@@ -155,8 +187,8 @@ export async function startAzStandIns(world: World, registry: RegistryRef, dir: 
       provisioningState: 'Succeeded',
       adminUserEnabled: false,
       publicNetworkAccess: 'Enabled',
-      policies: { azureADAuthenticationAsArmPolicy: { status: registry.acr.allowArmTokens ? 'enabled' : 'disabled' } },
-    },
+      policies: { azureADAuthenticationAsArmPolicy: { status: registry.acr.allowArmTokens ? 'enabled' : 'disabled' } }
+    }
   };
   const arm = createHttpsServer({ key: pki.serverKeyPem, cert: pki.serverCertPem }, (req: IncomingMessage, res: ServerResponse) => {
     req.resume();
@@ -165,7 +197,8 @@ export async function startAzStandIns(world: World, registry: RegistryRef, dir: 
       armRequests.push({ method: req.method ?? 'GET', path, status });
       sendJson(res, status, body);
     };
-    if (!/^Bearer .+/.test(req.headers.authorization ?? '')) return answer(401, { error: { code: 'AuthenticationFailed', message: 'no bearer token' } });
+    if (!/^Bearer .+/.test(req.headers.authorization ?? ''))
+      return answer(401, { error: { code: 'AuthenticationFailed', message: 'no bearer token' } });
     const lower = path.toLowerCase().replace(/\/$/, '');
     if (lower === '/subscriptions') {
       return answer(200, {
@@ -178,12 +211,13 @@ export async function startAzStandIns(world: World, registry: RegistryRef, dir: 
             state: 'Enabled',
             subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
             authorizationSource: 'RoleBased',
-            managedByTenants: [],
-          },
-        ],
+            managedByTenants: []
+          }
+        ]
       });
     }
-    if (lower === '/tenants') return answer(200, { value: [{ id: `/tenants/${world.tenantId}`, tenantId: world.tenantId, tenantCategory: 'Home' }] });
+    if (lower === '/tenants')
+      return answer(200, { value: [{ id: `/tenants/${world.tenantId}`, tenantId: world.tenantId, tenantCategory: 'Home' }] });
     const sub = `/subscriptions/${subscriptionId}`.toLowerCase();
     if (lower === `${sub}/resources` || lower === `${sub}/providers/microsoft.containerregistry/registries`) {
       return answer(200, { value: [registryResource] });
@@ -222,12 +256,18 @@ export async function startAzStandIns(world: World, registry: RegistryRef, dir: 
   const proxyPort = await listen(proxy, '127.0.0.1');
 
   const cloudArgs = [
-    '--endpoint-active-directory', 'https://login.microsoftonline.com',
-    '--endpoint-active-directory-resource-id', 'https://management.core.windows.net/',
-    '--endpoint-active-directory-graph-resource-id', 'https://graph.windows.net/',
-    '--endpoint-resource-manager', `https://127.0.0.1:${armPort}/`,
-    '--endpoint-management', 'https://management.core.windows.net/',
-    '--suffix-acr-login-server-endpoint', '.azurecr.io',
+    '--endpoint-active-directory',
+    'https://login.microsoftonline.com',
+    '--endpoint-active-directory-resource-id',
+    'https://management.core.windows.net/',
+    '--endpoint-active-directory-graph-resource-id',
+    'https://graph.windows.net/',
+    '--endpoint-resource-manager',
+    `https://127.0.0.1:${armPort}/`,
+    '--endpoint-management',
+    'https://management.core.windows.net/',
+    '--suffix-acr-login-server-endpoint',
+    '.azurecr.io'
   ];
   return {
     cloudArgs,
@@ -238,10 +278,10 @@ export async function startAzStandIns(world: World, registry: RegistryRef, dir: 
       azEnv(configDir, {
         REQUESTS_CA_BUNDLE: caBundle,
         HTTPS_PROXY: `http://127.0.0.1:${proxyPort}`,
-        NO_PROXY: '127.0.0.1,localhost',
+        NO_PROXY: '127.0.0.1,localhost'
       }),
     async close() {
       await Promise.all(servers.map((server) => closeServer(server)));
-    },
+    }
   };
 }

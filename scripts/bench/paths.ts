@@ -18,8 +18,13 @@ export const AUTH_PATHS: AuthPath[] = [
     id: 'sp-secret',
     label: 'service principal, secret',
     entra: true,
-    inputs: (w) => ({ 'client-id': w.secretApp.clientId, 'tenant-id': w.tenantId, 'client-secret': w.secretApp.secret, 'authority-host': w.entra.url }),
-    env: none,
+    inputs: (w) => ({
+      'client-id': w.secretApp.clientId,
+      'tenant-id': w.tenantId,
+      'client-secret': w.secretApp.secret,
+      'authority-host': w.entra.url
+    }),
+    env: none
   },
   {
     id: 'sp-certificate',
@@ -29,31 +34,31 @@ export const AUTH_PATHS: AuthPath[] = [
       'client-id': w.certApp.clientId,
       'tenant-id': w.tenantId,
       'client-certificate': w.certApp.certificate.combinedPem,
-      'authority-host': w.entra.url,
+      'authority-host': w.entra.url
     }),
-    env: none,
+    env: none
   },
   {
     id: 'github-oidc',
     label: 'GitHub OIDC',
     entra: true,
     inputs: (w) => ({ 'client-id': w.federatedApp.clientId, 'tenant-id': w.tenantId, 'authority-host': w.entra.url }),
-    env: (w) => w.github.env(),
+    env: (w) => w.github.env()
   },
   {
     id: 'managed-identity',
     label: 'managed identity (IMDS)',
     entra: true,
     inputs: () => ({ 'auth-type': 'managed-identity' }),
-    env: (w) => w.imds.env(),
+    env: (w) => w.imds.env()
   },
   {
     id: 'scoped-token',
     label: 'repository-scoped token',
     entra: false,
     inputs: (w) => ({ username: w.scopedToken.username, password: w.scopedToken.password }),
-    env: none,
-  },
+    env: none
+  }
 ];
 
 /** The endpoints counted per login, in table order, with their short names. */
@@ -65,5 +70,5 @@ export const ENDPOINTS: { service: ServiceName; short: string }[] = [
   { service: 'imds', short: 'managed identity' },
   { service: 'acr-exchange', short: 'exchange' },
   { service: 'acr-token', short: 'ACR token endpoint' },
-  { service: 'registry', short: 'registry /v2/' },
+  { service: 'registry', short: 'registry /v2/' }
 ];

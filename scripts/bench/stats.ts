@@ -31,7 +31,7 @@ export function summarize(samples: number[]): Summary {
     p90: round1(percentile(samples, 90)),
     min: round1(Math.min(...samples)),
     max: round1(Math.max(...samples)),
-    samples: rounded,
+    samples: rounded
   };
 }
 

@@ -58,7 +58,8 @@ export function parseArgs(argv: string[]): CliArgs {
     const name = match[1] as string;
     const inline = match[2];
     const refused = REFUSED[name];
-    if (refused) throw new UsageError(`--${name} would put a secret on the command line, where ps and the shell history show it; ${refused}`);
+    if (refused)
+      throw new UsageError(`--${name} would put a secret on the command line, where ps and the shell history show it; ${refused}`);
     const takeValue = (): string => {
       if (inline !== undefined) return inline;
       const next = argv[i + 1];
@@ -72,7 +73,13 @@ export function parseArgs(argv: string[]): CliArgs {
       if (name === 'password-stdin') args.passwordStdin = value;
       if (name === 'print') args.print = value;
     };
-    if (name === 'registry') args.registries.push(...takeValue().split(',').map((entry) => entry.trim()).filter(Boolean));
+    if (name === 'registry')
+      args.registries.push(
+        ...takeValue()
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+      );
     else if (name === 'client-secret-stdin' || name === 'password-stdin' || name === 'print') flag(true);
     else if ((VALUE_FLAGS as readonly string[]).includes(name)) {
       if (args.values[name as ValueFlag] !== undefined) throw new UsageError(`--${name} is given twice`);
@@ -85,15 +92,26 @@ export function parseArgs(argv: string[]): CliArgs {
 
 function validate(args: CliArgs): void {
   if (args.command === 'logout') {
-    const extra = [...Object.keys(args.values).map((name) => `--${name}`), ...(args.print ? ['--print'] : []), ...(args.clientSecretStdin ? ['--client-secret-stdin'] : []), ...(args.passwordStdin ? ['--password-stdin'] : [])];
+    const extra = [
+      ...Object.keys(args.values).map((name) => `--${name}`),
+      ...(args.print ? ['--print'] : []),
+      ...(args.clientSecretStdin ? ['--client-secret-stdin'] : []),
+      ...(args.passwordStdin ? ['--password-stdin'] : [])
+    ];
     if (extra.length > 0) throw new UsageError(`logout takes only --registry, not ${extra.join(', ')}`);
     return;
   }
-  if (args.registries.length === 0) throw new UsageError('--registry is required: name the registry, e.g. --registry myregistry.azurecr.io');
-  if (args.clientSecretStdin && args.passwordStdin) throw new UsageError('--client-secret-stdin and --password-stdin both want standard input; give the client secret with --client-secret-file');
-  if (args.clientSecretStdin && args.values['client-secret-file'] !== undefined) throw new UsageError('give the client secret once: --client-secret-file or --client-secret-stdin');
+  if (args.registries.length === 0)
+    throw new UsageError('--registry is required: name the registry, e.g. --registry myregistry.azurecr.io');
+  if (args.clientSecretStdin && args.passwordStdin)
+    throw new UsageError(
+      '--client-secret-stdin and --password-stdin both want standard input; give the client secret with --client-secret-file'
+    );
+  if (args.clientSecretStdin && args.values['client-secret-file'] !== undefined)
+    throw new UsageError('give the client secret once: --client-secret-file or --client-secret-stdin');
   if (args.passwordStdin && args.values.username === undefined) throw new UsageError('--password-stdin needs --username');
-  if (args.values.username !== undefined && !args.passwordStdin) throw new UsageError('--username needs --password-stdin (the password is read from standard input)');
+  if (args.values.username !== undefined && !args.passwordStdin)
+    throw new UsageError('--username needs --password-stdin (the password is read from standard input)');
   if (args.values['federated-token-env'] !== undefined && args.values['federated-token-file'] !== undefined) {
     throw new UsageError('give the federated token once: --federated-token-env or --federated-token-file');
   }

@@ -24,7 +24,12 @@ const NO_TOKEN_HINT =
  * The flags, with the usual Azure environment variables filling what they leave out, and secrets
  * read from files or standard input: the core's RawInputs and where an OIDC token would come from.
  */
-export async function readCliInputs(args: CliArgs, env: NodeJS.ProcessEnv, platform: Platform, stdin: () => Promise<string>): Promise<CliInputs> {
+export async function readCliInputs(
+  args: CliArgs,
+  env: NodeJS.ProcessEnv,
+  platform: Platform,
+  stdin: () => Promise<string>
+): Promise<CliInputs> {
   const flags = args.values;
   const fromEnv = azureEnvironmentInputs(env);
   const raw: RawInputs = {
@@ -40,11 +45,19 @@ export async function readCliInputs(args: CliArgs, env: NodeJS.ProcessEnv, platf
     logout: 'true'
   };
   if (args.clientSecretStdin) raw['client-secret'] = await stdin();
-  else if (flags['client-secret-file'] !== undefined) raw['client-secret'] = readSecretFile('--client-secret-file', flags['client-secret-file']);
+  else if (flags['client-secret-file'] !== undefined)
+    raw['client-secret'] = readSecretFile('--client-secret-file', flags['client-secret-file']);
   if (args.passwordStdin) raw.password = await stdin();
   if (flags['creds-file'] !== undefined) raw.creds = readSecretFile('--creds-file', flags['creds-file']);
   if (flags['client-certificate'] !== undefined) raw['client-certificate'] = flags['client-certificate'];
-  const explicit = [raw['client-secret'], raw['client-certificate'], raw.creds, raw.username, flags['federated-token-env'], flags['federated-token-file']];
+  const explicit = [
+    raw['client-secret'],
+    raw['client-certificate'],
+    raw.creds,
+    raw.username,
+    flags['federated-token-env'],
+    flags['federated-token-file']
+  ];
   if (explicit.every((value) => value === undefined)) {
     raw['client-secret'] = fromEnv['client-secret'];
     raw['client-certificate'] = fromEnv['client-certificate'];
@@ -53,7 +66,8 @@ export async function readCliInputs(args: CliArgs, env: NodeJS.ProcessEnv, platf
 
   const mask = (secret: string): void => platform.mask(secret);
   const tokenEnv = flags['federated-token-env'];
-  const tokenFile = flags['federated-token-file'] ?? (tokenEnv === undefined ? env.AZURE_FEDERATED_TOKEN_FILE?.trim() || undefined : undefined);
+  const tokenFile =
+    flags['federated-token-file'] ?? (tokenEnv === undefined ? env.AZURE_FEDERATED_TOKEN_FILE?.trim() || undefined : undefined);
   const federation =
     tokenEnv !== undefined
       ? federatedTokenEnv(tokenEnv, env, mask)
@@ -70,4 +84,3 @@ function readSecretFile(flag: string, path: string): string {
     throw new UsageError(`${flag}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }
-

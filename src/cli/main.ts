@@ -1,4 +1,15 @@
-import { describeError, loginRecordsPath, login, logout, parseLoginOptions, parseRegistry, readStdin, RegistryCredential, secretValues, serializeState } from '../core';
+import {
+  describeError,
+  loginRecordsPath,
+  login,
+  logout,
+  parseLoginOptions,
+  parseRegistry,
+  readStdin,
+  RegistryCredential,
+  secretValues,
+  serializeState
+} from '../core';
 import { version } from '../../package.json';
 import { parseArgs, UsageError } from './args';
 import { HELP } from './help';
@@ -15,7 +26,8 @@ async function run(): Promise<number> {
   if (args.command === 'logout') {
     const servers = args.registries.length > 0 ? args.registries.map((entry) => usage(() => parseRegistry(entry)).loginServer) : undefined;
     const states = await takeRecords(records, servers);
-    if (states.length === 0) term.platform.info(`Nothing to log out of: acr-login has not logged in to ${servers?.join(', ') ?? 'any registry'}`);
+    if (states.length === 0)
+      term.platform.info(`Nothing to log out of: acr-login has not logged in to ${servers?.join(', ') ?? 'any registry'}`);
     for (const state of states) await logout(serializeState(state), term.platform);
     return 0;
   }
@@ -24,7 +36,10 @@ async function run(): Promise<number> {
   const options = usage(() => parseLoginOptions(raw, federation));
   try {
     const credentials = await login(options, term.platform);
-    if (args.print) print(`${JSON.stringify(credentials.length === 1 ? exposed(credentials[0] as RegistryCredential) : credentials.map(exposed), null, 2)}\n`);
+    if (args.print)
+      print(
+        `${JSON.stringify(credentials.length === 1 ? exposed(credentials[0] as RegistryCredential) : credentials.map(exposed), null, 2)}\n`
+      );
   } finally {
     const state = term.savedState();
     if (state) await recordLogin(records, state);

@@ -10,7 +10,10 @@ export async function recordLogin(path: string, stateText: string): Promise<void
   if (!state) return;
   const { servers, ...where } = state;
   await edit(path, (records) => [
-    ...records.filter((record) => !servers.some((entry) => entry.server === record.server && record.mode === where.mode && record.configPath === where.configPath)),
+    ...records.filter(
+      (record) =>
+        !servers.some((entry) => entry.server === record.server && record.mode === where.mode && record.configPath === where.configPath)
+    ),
     ...servers.map((entry) => ({ ...where, ...entry }))
   ]);
 }
@@ -47,5 +50,11 @@ async function edit(path: string, change: (records: LoginRecord[]) => LoginRecor
 
 function isRecord(value: unknown): value is LoginRecord {
   const record = value as Partial<LoginRecord> | null;
-  return typeof record === 'object' && record !== null && typeof record.server === 'string' && typeof record.fingerprint === 'string' && ['docker', 'config', 'helper'].includes(record.mode ?? '');
+  return (
+    typeof record === 'object' &&
+    record !== null &&
+    typeof record.server === 'string' &&
+    typeof record.fingerprint === 'string' &&
+    ['docker', 'config', 'helper'].includes(record.mode ?? '')
+  );
 }

@@ -32,7 +32,9 @@ export function federatedTokenFile(path: string, mask: (secret: string) => void)
       try {
         token = (await fs.readFile(absolute, 'utf8')).trim();
       } catch (error) {
-        throw new LoginError(`cannot read the federated token file ${absolute}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        throw new LoginError(
+          `cannot read the federated token file ${absolute}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`
+        );
       }
       if (!token) throw new LoginError(`the federated token file ${absolute} is empty`);
       mask(token);

@@ -21,5 +21,7 @@ export async function checkBasicCredential(registry: Registry, username: string,
         'Check the token or admin user password, and that the token is enabled and not expired'
     );
   }
-  throw new LoginError(`checking '${username}' at ${registry.loginServer} failed with HTTP ${response.status}${acrErrorMessage(response.body)}`);
+  throw new LoginError(
+    `checking '${username}' at ${registry.loginServer} failed with HTTP ${response.status}${acrErrorMessage(response.body)}`
+  );
 }

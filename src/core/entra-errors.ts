@@ -13,7 +13,8 @@ export function explainEntraFailure(error: unknown, context: FailureContext): st
   const message = error instanceof Error ? error.message : String(error);
   const name = error instanceof Error ? error.name : '';
   const code = /AADSTS(\d+)/.exec(message)?.[1];
-  if (code) return `Entra ID refused the token request (AADSTS${code}): ${advice(code, context)}. Entra said: ${firstSentence(message, code)}`;
+  if (code)
+    return `Entra ID refused the token request (AADSTS${code}): ${advice(code, context)}. Entra said: ${firstSentence(message, code)}`;
   if (name === 'AbortError' || /aborted/i.test(message)) {
     return `no token from ${where(context)} within ${context.timeoutMs / 1000} s: the endpoint did not answer`;
   }

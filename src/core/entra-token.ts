@@ -61,7 +61,12 @@ async function createTokenCredential(
   };
   switch (credential.kind) {
     case 'oidc':
-      return new identity.ClientAssertionCredential(credential.tenantId, credential.clientId, () => presentOnce(credential, presented), options);
+      return new identity.ClientAssertionCredential(
+        credential.tenantId,
+        credential.clientId,
+        () => presentOnce(credential, presented),
+        options
+      );
     case 'service-principal':
       if ('certificate' in credential) {
         const { certificate, tenantId, clientId } = credential;
@@ -94,7 +99,10 @@ async function diagnoseMetadataFailure(error: unknown, credential: EntraCredenti
 }
 
 /** @azure/identity asks for the assertion more than once per sign-in; the platform is asked once. */
-async function presentOnce(credential: Extract<EntraCredential, { kind: 'oidc' }>, presented: { assertion?: string; pending?: Promise<string> }): Promise<string> {
+async function presentOnce(
+  credential: Extract<EntraCredential, { kind: 'oidc' }>,
+  presented: { assertion?: string; pending?: Promise<string> }
+): Promise<string> {
   presented.pending ??= credential.assertion();
   try {
     presented.assertion = await presented.pending;

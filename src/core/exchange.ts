@@ -45,7 +45,7 @@ function exchangeFailure(registry: Registry, status: number, body: string, audie
   if (status === 401 || status === 403) {
     return (
       `${server} refused the Entra token of ${identity} (HTTP ${status})${detail}. ` +
-      'Check that the identity is in the registry\'s tenant and has the AcrPush or AcrPull role on it'
+      "Check that the identity is in the registry's tenant and has the AcrPush or AcrPull role on it"
     );
   }
   if (status === 404) return `${server} has no /oauth2/exchange endpoint (HTTP 404): is it an Azure Container Registry?`;

@@ -24,10 +24,18 @@ export interface HelperSettings {
 
 const AUTH_TYPES = ['oidc', 'service-principal', 'managed-identity'];
 
-export function helperSettingsOf(options: Pick<LoginOptions, 'credential' | 'authorityHost' | 'audience'>, registry: Registry): HelperSettings {
+export function helperSettingsOf(
+  options: Pick<LoginOptions, 'credential' | 'authorityHost' | 'audience'>,
+  registry: Registry
+): HelperSettings {
   const { credential } = options;
   if (credential.kind === 'token') throw new LoginError('the credential helper renews Entra ID logins only');
-  const settings: HelperSettings = { baseUrl: registry.baseUrl, authType: credential.kind, authorityHost: options.authorityHost, audience: options.audience };
+  const settings: HelperSettings = {
+    baseUrl: registry.baseUrl,
+    authType: credential.kind,
+    authorityHost: options.authorityHost,
+    audience: options.audience
+  };
   if (credential.clientId) settings.clientId = credential.clientId;
   if ('tenantId' in credential) settings.tenantId = credential.tenantId;
   if (credential.kind === 'oidc' && credential.federation) settings.federation = credential.federation;

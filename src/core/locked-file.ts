@@ -41,10 +41,13 @@ export async function withFileLock<T>(path: string, what: string, work: () => Pr
       await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
     }
   }
-  const heartbeat = setInterval(() => {
-    const now = new Date();
-    fs.utimes(lockPath, now, now).catch(() => undefined);
-  }, Math.max(1000, staleMs / 3));
+  const heartbeat = setInterval(
+    () => {
+      const now = new Date();
+      fs.utimes(lockPath, now, now).catch(() => undefined);
+    },
+    Math.max(1000, staleMs / 3)
+  );
   heartbeat.unref();
   try {
     return await work();

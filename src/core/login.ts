@@ -49,7 +49,9 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
   if (configPath) {
     const { credsStore } = await writeAuths(configPath, entries);
     if (credsStore) {
-      platform.warning(`${configPath} names credsStore '${credsStore}': the docker CLI reads credentials from there, not from auths; use login: docker for the docker CLI`);
+      platform.warning(
+        `${configPath} names credsStore '${credsStore}': the docker CLI reads credentials from there, not from auths; use login: docker for the docker CLI`
+      );
     }
     platform.info(`Wrote credentials for ${entries.map((entry) => entry.server).join(', ')} to ${configPath}`);
     return;
@@ -63,10 +65,26 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
 
 function setOutputs(credentials: RegistryCredential[], platform: Platform): void {
   const column = (pick: (credential: RegistryCredential) => string): string => credentials.map(pick).join('\n');
-  platform.setOutput('login-server', column((c) => c.registry.loginServer), false);
-  platform.setOutput('username', column((c) => c.username), false);
-  platform.setOutput('password', column((c) => c.password), true);
-  platform.setOutput('expires-on', column((c) => c.expiresOn?.toISOString() ?? ''), false);
+  platform.setOutput(
+    'login-server',
+    column((c) => c.registry.loginServer),
+    false
+  );
+  platform.setOutput(
+    'username',
+    column((c) => c.username),
+    false
+  );
+  platform.setOutput(
+    'password',
+    column((c) => c.password),
+    true
+  );
+  platform.setOutput(
+    'expires-on',
+    column((c) => c.expiresOn?.toISOString() ?? ''),
+    false
+  );
   for (const credential of credentials) {
     const until = credential.expiresOn ? `, valid until ${credential.expiresOn.toISOString()}` : '';
     platform.info(`Logged in to ${credential.registry.loginServer} as ${credential.username}${until}`);

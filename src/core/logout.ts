@@ -20,7 +20,8 @@ export async function logout(stateText: string, platform: Platform): Promise<voi
     if (state.mode === 'config' && state.configPath) {
       const { removed, changed } = await removeAuths(state.configPath, state.servers);
       if (removed.length > 0) platform.info(`Removed credentials for ${removed.join(', ')} from ${state.configPath}`);
-      for (const server of changed) platform.warning(`Left ${server} in ${state.configPath}: its credentials changed after this step wrote them`);
+      for (const server of changed)
+        platform.warning(`Left ${server} in ${state.configPath}: its credentials changed after this step wrote them`);
       return;
     }
     for (const { server } of state.servers) {

@@ -85,7 +85,9 @@ export function parseLoginOptions(raw: RawInputs, federation: FederatedTokenSour
   const credential = parseCredential(input, creds, federation);
   const login = oneOf('login', input('login') || 'auto', ['auto', 'docker', 'config', 'none', 'helper'] as const);
   if (login === 'helper' && credential.kind === 'token') {
-    throw new LoginError('login helper renews Entra ID logins; a repository-scoped token or admin user password cannot be renewed, use login docker or config for it');
+    throw new LoginError(
+      'login helper renews Entra ID logins; a repository-scoped token or admin user password cannot be renewed, use login docker or config for it'
+    );
   }
   return {
     registries,
@@ -133,7 +135,11 @@ function parseCredential(
       const secret = input('client-secret') || creds?.clientSecret || '';
       const certificate = input('client-certificate');
       if (secret && certificate) throw new LoginError('give either client-secret (or creds) or client-certificate, not both');
-      const base = { kind: 'service-principal', clientId: require('client-id', clientId), tenantId: require('tenant-id', tenantId) } as const;
+      const base = {
+        kind: 'service-principal',
+        clientId: require('client-id', clientId),
+        tenantId: require('tenant-id', tenantId)
+      } as const;
       if (certificate) return { ...base, certificate };
       return { ...base, secret: require('client-secret, client-certificate or creds', secret) };
     }

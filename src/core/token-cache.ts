@@ -36,7 +36,9 @@ interface CacheEntry {
 /** `<dir>/<server>-<digest of server and identity>.json`, one file (and one lock) per registry and identity. */
 export function cacheFile(dir: string, server: string, identity: CacheIdentity): string {
   const digest = createHash('sha256')
-    .update(JSON.stringify([server, identity.kind, identity.clientId ?? '', identity.tenantId ?? '', identity.authorityHost, identity.audience]))
+    .update(
+      JSON.stringify([server, identity.kind, identity.clientId ?? '', identity.tenantId ?? '', identity.authorityHost, identity.audience])
+    )
     .digest('hex')
     .slice(0, 16);
   return join(dir, `${fileSafe(server)}-${digest}.json`);
@@ -71,7 +73,13 @@ export async function cachedRefreshToken(
 }
 
 /** Puts a token obtained elsewhere (the login step, or `store`) into the cache. */
-export async function storeRefreshToken(dir: string, server: string, identity: CacheIdentity, refreshToken: string, expiresOn?: Date): Promise<CachedToken> {
+export async function storeRefreshToken(
+  dir: string,
+  server: string,
+  identity: CacheIdentity,
+  refreshToken: string,
+  expiresOn?: Date
+): Promise<CachedToken> {
   await ensurePrivateDir(dir);
   const file = cacheFile(dir, server, identity);
   return withFileLock(file, 'token cache', () => writeEntry(file, server, refreshToken, expiresOn), CACHE_LOCK);
@@ -87,7 +95,12 @@ export async function removeCachedTokens(dir: string, servers?: string[]): Promi
     throw new LoginError(`cannot read the token cache ${dir}: ${(error as Error).message}`);
   }
   const isEntry = (name: string, server?: string): boolean => {
-    const rest = server === undefined ? name.replace(/^.*?-(?=[0-9a-f]{16}\.json$)/, '') : name.startsWith(`${fileSafe(server)}-`) ? name.slice(fileSafe(server).length + 1) : '';
+    const rest =
+      server === undefined
+        ? name.replace(/^.*?-(?=[0-9a-f]{16}\.json$)/, '')
+        : name.startsWith(`${fileSafe(server)}-`)
+          ? name.slice(fileSafe(server).length + 1)
+          : '';
     return /^[0-9a-f]{16}\.json$/.test(rest);
   };
   const doomed = names.filter((name) => (servers ? servers.some((server) => isEntry(name, server)) : isEntry(name)));

@@ -38,7 +38,9 @@ async function run(action: string | undefined, env: NodeJS.ProcessEnv): Promise<
       const server = hostOf(request.ServerURL);
       const settings = (await readHelperSettings(settingsPath))[server];
       if (!settings || request.Username !== TOKEN_USERNAME) {
-        throw new LoginError(`${HELPER_EXECUTABLE} keeps only ACR refresh tokens of registries set up with acr-login --login helper; it signs in by itself, so docker login is not needed for ${server}`);
+        throw new LoginError(
+          `${HELPER_EXECUTABLE} keeps only ACR refresh tokens of registries set up with acr-login --login helper; it signs in by itself, so docker login is not needed for ${server}`
+        );
       }
       await storeRefreshToken(cacheDir, server, cacheIdentityOf(settings), request.Secret);
       return '';
@@ -53,7 +55,9 @@ async function run(action: string | undefined, env: NodeJS.ProcessEnv): Promise<
     case 'version':
       return `${HELPER_EXECUTABLE} (acr-login) ${version}\n`;
     default:
-      throw new LoginError(action ? `Unknown credential action \`${action}\`` : `Usage: ${HELPER_EXECUTABLE} <store|get|erase|list|version>`);
+      throw new LoginError(
+        action ? `Unknown credential action \`${action}\`` : `Usage: ${HELPER_EXECUTABLE} <store|get|erase|list|version>`
+      );
   }
 }
 

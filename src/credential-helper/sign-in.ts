@@ -20,7 +20,13 @@ import { githubFederation } from '../github/id-token';
 import { azureDevOpsFederation } from '../../task/src/oidc';
 
 /** The helper prints nothing but its answer: the core's progress messages go nowhere. */
-export const QUIET: Platform = { info: () => undefined, warning: () => undefined, mask: () => undefined, setOutput: () => undefined, saveState: () => undefined };
+export const QUIET: Platform = {
+  info: () => undefined,
+  warning: () => undefined,
+  mask: () => undefined,
+  setOutput: () => undefined,
+  saveState: () => undefined
+};
 
 const NO_TOKEN_HINT = 'no federated token: set AZURE_FEDERATED_TOKEN_FILE, or run inside a GitHub job with permissions: id-token: write';
 
@@ -32,7 +38,10 @@ export function settingsFromEnvironment(server: string, env: NodeJS.ProcessEnv):
   try {
     const registry = parseRegistry(server);
     if (registry.baseUrl.startsWith('http:')) return undefined;
-    const options = parseLoginOptions({ ...azureEnvironmentInputs(env), registry: server, login: 'none' }, environmentFederation(undefined, env));
+    const options = parseLoginOptions(
+      { ...azureEnvironmentInputs(env), registry: server, login: 'none' },
+      environmentFederation(undefined, env)
+    );
     return options.credential.kind === 'token' ? undefined : helperSettingsOf(options, registry);
   } catch {
     return undefined;
@@ -79,7 +88,11 @@ function environmentFederation(setting: FederationSetting | undefined, env: Node
       return githubFederation(env, QUIET);
     case 'azure-devops':
       return azureDevOpsFederation(
-        { requestUri: env.SYSTEM_OIDCREQUESTURI?.trim() ?? '', accessToken: env.SYSTEM_ACCESSTOKEN?.trim() ?? '', serviceConnectionId: setting.serviceConnectionId },
+        {
+          requestUri: env.SYSTEM_OIDCREQUESTURI?.trim() ?? '',
+          accessToken: env.SYSTEM_ACCESSTOKEN?.trim() ?? '',
+          serviceConnectionId: setting.serviceConnectionId
+        },
         mask
       );
     default: {

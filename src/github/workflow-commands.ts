@@ -58,7 +58,8 @@ function keyValueCommand(file: 'OUTPUT' | 'STATE', command: string, name: string
   }
   if (!existsSync(filePath)) throw new Error(`Missing file at path: ${filePath}`);
   const delimiter = `ghadelimiter_${randomUUID()}`;
-  if (name.includes(delimiter) || value.includes(delimiter)) throw new Error(`Unexpected input: the ${file.toLowerCase()} must not contain the delimiter "${delimiter}"`);
+  if (name.includes(delimiter) || value.includes(delimiter))
+    throw new Error(`Unexpected input: the ${file.toLowerCase()} must not contain the delimiter "${delimiter}"`);
   appendFileSync(filePath, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, { encoding: 'utf8' });
 }
 

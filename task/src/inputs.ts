@@ -49,7 +49,9 @@ function read(secrets: string[], mask: (secret: string) => void): TaskInputs {
   }
   const connection = input('azureSubscription').trim();
   if (!connection) {
-    throw new LoginError('azureSubscription is empty: name an Azure Resource Manager service connection, or give username and password of a repository-scoped token');
+    throw new LoginError(
+      'azureSubscription is empty: name an Azure Resource Manager service connection, or give username and password of a repository-scoped token'
+    );
   }
   const result = readServiceConnection(connection, raw, secrets, mask);
   secrets.push(...secretValues(result.raw));
@@ -60,7 +62,9 @@ function readServiceConnection(id: string, base: RawInputs, secrets: string[], m
   const authorization = endpointAuthorization(id);
   const scheme = tl.getEndpointAuthorizationScheme(id, true) || authorization?.scheme || '';
   if (!authorization && !scheme && !tl.getEndpointUrl(id, true)) {
-    throw new LoginError(`service connection '${id}' is not available to this job: check that azureSubscription names an Azure Resource Manager service connection and that this pipeline is authorized to use it`);
+    throw new LoginError(
+      `service connection '${id}' is not available to this job: check that azureSubscription names an Azure Resource Manager service connection and that this pipeline is authorized to use it`
+    );
   }
   const param = (name: string): string =>
     (tl.getEndpointAuthorizationParameter(id, name, true) || caseless(authorization?.parameters, name) || '').trim();
@@ -79,7 +83,11 @@ function readServiceConnection(id: string, base: RawInputs, secrets: string[], m
   // An AzureRM connection without a scheme is a service principal, as the Azure tasks read it.
   switch ((scheme || 'ServicePrincipal').toLowerCase()) {
     case 'workloadidentityfederation': {
-      const accessToken = (tl.getVariable('System.AccessToken') || tl.getEndpointAuthorizationParameter('SystemVssConnection', 'AccessToken', true) || '').trim();
+      const accessToken = (
+        tl.getVariable('System.AccessToken') ||
+        tl.getEndpointAuthorizationParameter('SystemVssConnection', 'AccessToken', true) ||
+        ''
+      ).trim();
       secrets.push(...maskableLines(accessToken));
       const federation = azureDevOpsFederation(
         { requestUri: (tl.getVariable('System.OidcRequestUri') ?? '').trim(), accessToken, serviceConnectionId: id },
@@ -88,12 +96,24 @@ function readServiceConnection(id: string, base: RawInputs, secrets: string[], m
       if (!federation.available) {
         throw new LoginError(`service connection '${id}' uses workload identity federation, but ${federation.unavailableHint}`);
       }
-      const raw: RawInputs = { ...base, ...cloud(), 'auth-type': 'oidc', 'client-id': required('serviceprincipalid', param('serviceprincipalid')), 'tenant-id': required('tenantid', param('tenantid')) };
+      const raw: RawInputs = {
+        ...base,
+        ...cloud(),
+        'auth-type': 'oidc',
+        'client-id': required('serviceprincipalid', param('serviceprincipalid')),
+        'tenant-id': required('tenantid', param('tenantid'))
+      };
       return { raw, federation };
     }
     case 'serviceprincipal': {
       const authenticationType = param('authenticationType') || 'spnKey';
-      const raw: RawInputs = { ...base, ...cloud(), 'auth-type': 'service-principal', 'client-id': param('serviceprincipalid'), 'tenant-id': param('tenantid') };
+      const raw: RawInputs = {
+        ...base,
+        ...cloud(),
+        'auth-type': 'service-principal',
+        'client-id': param('serviceprincipalid'),
+        'tenant-id': param('tenantid')
+      };
       if (authenticationType.toLowerCase() === 'spncertificate') {
         raw['client-certificate'] = param('servicePrincipalCertificate');
         secrets.push(...maskableLines(raw['client-certificate']));
@@ -103,7 +123,9 @@ function readServiceConnection(id: string, base: RawInputs, secrets: string[], m
         secrets.push(...maskableLines(raw['client-secret']));
         required('serviceprincipalkey', raw['client-secret']);
       } else {
-        throw new LoginError(`service connection '${id}' uses the service principal authentication type '${authenticationType}'; AcrLogin supports spnKey (secret) and spnCertificate (certificate)`);
+        throw new LoginError(
+          `service connection '${id}' uses the service principal authentication type '${authenticationType}'; AcrLogin supports spnKey (secret) and spnCertificate (certificate)`
+        );
       }
       required('serviceprincipalid', raw['client-id'] ?? '');
       required('tenantid', raw['tenant-id'] ?? '');
@@ -114,7 +136,9 @@ function readServiceConnection(id: string, base: RawInputs, secrets: string[], m
       return { raw, federation: NO_FEDERATION };
     }
     default:
-      throw new LoginError(`service connection '${id}' uses the authorization scheme '${scheme}', which AcrLogin does not support; use ${SUPPORTED_SCHEMES}`);
+      throw new LoginError(
+        `service connection '${id}' uses the authorization scheme '${scheme}', which AcrLogin does not support; use ${SUPPORTED_SCHEMES}`
+      );
   }
 }
 

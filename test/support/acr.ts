@@ -12,7 +12,12 @@ import type { RequestLog, ServiceName } from './request-log';
 
 export const ACR_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
 export const ACR_ISSUER = 'Azure Container Registry';
-const ARM_AUDIENCES = new Set([ARM_AUDIENCE, 'https://management.azure.com', 'https://management.core.windows.net/', 'https://management.core.windows.net']);
+const ARM_AUDIENCES = new Set([
+  ARM_AUDIENCE,
+  'https://management.azure.com',
+  'https://management.core.windows.net/',
+  'https://management.core.windows.net'
+]);
 const ACR_AUDIENCES = new Set([ACR_AUDIENCE, `${ACR_AUDIENCE}/`]);
 const REFRESH_LIFETIME = 3 * 3600;
 const ACCESS_LIFETIME = 75 * 60;
@@ -22,7 +27,7 @@ const ROLE_ACTIONS: Record<AcrRole, string[]> = {
   AcrPull: ['pull'],
   AcrPush: ['pull', 'push'],
   AcrDelete: ['delete'],
-  Owner: ['pull', 'push', 'delete'],
+  Owner: ['pull', 'push', 'delete']
 };
 
 export interface RepositoryPermission {
@@ -58,7 +63,16 @@ interface ScopeRequest {
   actions: string[];
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade'
+]);
 
 function acrErrors(code: string, message: string, detail: unknown = null): Record<string, unknown> {
   return { errors: [{ code, message, detail }] };
@@ -72,7 +86,14 @@ export function parseScopes(values: string[]): ScopeRequest[] {
       const first = s.indexOf(':');
       const last = s.lastIndexOf(':');
       if (first <= 0 || last <= first) continue;
-      out.push({ type: s.slice(0, first), name: s.slice(first + 1, last), actions: s.slice(last + 1).split(',').filter(Boolean) });
+      out.push({
+        type: s.slice(0, first),
+        name: s.slice(first + 1, last),
+        actions: s
+          .slice(last + 1)
+          .split(',')
+          .filter(Boolean)
+      });
     }
   }
   return out;
@@ -114,7 +135,7 @@ export class AcrStandIn {
         realm: `${acr.url}/oauth2/token`,
         service: acr.loginServer,
         issuer: ACR_ISSUER,
-        rootCertBundlePath: cert.certPath,
+        rootCertBundlePath: cert.certPath
       });
     } catch (err) {
       await closeServer(server);
@@ -184,10 +205,10 @@ export class AcrStandIn {
         version: '1.0',
         grant_type: 'refresh_token',
         permissions: { actions: ['read', 'write'], notActions: null },
-        roles: [],
+        roles: []
       },
       this.signingKey,
-      { x5c: [this.signingCert.derBase64] },
+      { x5c: [this.signingCert.derBase64] }
     );
     this.issued.push(token);
     return token;
@@ -229,7 +250,7 @@ export class AcrStandIn {
           sendJson(res, 404, acrErrors('NOT_FOUND', 'The requested resource was not found.'));
         }
       }),
-      faultBody,
+      faultBody
     );
   }
 
@@ -291,7 +312,7 @@ export class AcrStandIn {
     if (ARM_AUDIENCES.has(aud) && !this.allowArmTokens) {
       unauthorized(
         'arm aad token disallowed',
-        `authentication-as-arm is disabled for this registry: use an Entra token for audience '${ACR_AUDIENCE}'`,
+        `authentication-as-arm is disabled for this registry: use an Entra token for audience '${ACR_AUDIENCE}'`
       );
       return;
     }
@@ -324,21 +345,26 @@ export class AcrStandIn {
         const actions = new Set<string>();
         for (const role of this.roles.get(oid.toLowerCase()) ?? []) for (const a of ROLE_ACTIONS[role]) actions.add(a);
         return [...actions];
-      },
+      }
     };
   }
 
   private principalFromPassword(username: string, password: string): Principal | undefined {
     if (username === ACR_TOKEN_USERNAME) return this.principalFromRefreshToken(password);
     if (this.admin && username === this.admin.username && safeEqual(password, this.admin.password)) {
-      return { subject: username, grantType: 'password', rights: (type) => (type === 'repository' ? ['pull', 'push', 'delete', '*'] : type === 'registry' ? ['*'] : []) };
+      return {
+        subject: username,
+        grantType: 'password',
+        rights: (type) => (type === 'repository' ? ['pull', 'push', 'delete', '*'] : type === 'registry' ? ['*'] : [])
+      };
     }
     const scoped = this.scopedTokens.get(username);
     if (scoped && safeEqual(password, scoped.password)) {
       return {
         subject: username,
         grantType: 'password',
-        rights: (type, name) => (type === 'repository' ? scoped.permissions.filter((p) => p.repository === name).flatMap((p) => p.actions) : []),
+        rights: (type, name) =>
+          type === 'repository' ? scoped.permissions.filter((p) => p.repository === name).flatMap((p) => p.actions) : []
       };
     }
     return undefined;
@@ -350,7 +376,7 @@ export class AcrStandIn {
     let scopes: string[];
     const unauthorized = (message: string): void =>
       sendJson(res, 401, acrErrors('UNAUTHORIZED', message), {
-        'WWW-Authenticate': `Basic realm="${this.url}/oauth2/token"`,
+        'WWW-Authenticate': `Basic realm="${this.url}/oauth2/token"`
       });
     if (req.method === 'GET') {
       req.resume();
@@ -418,10 +444,10 @@ export class AcrStandIn {
         rid: randomBytes(16).toString('hex'),
         grant_type: who.grantType,
         access,
-        roles: [],
+        roles: []
       },
       this.signingKey,
-      { x5c: [this.signingCert.derBase64] },
+      { x5c: [this.signingCert.derBase64] }
     );
     this.issued.push(accessToken);
     sendJson(res, 200, { access_token: accessToken });
@@ -451,7 +477,7 @@ export class AcrStandIn {
         }
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, raw);
         upstreamRes.pipe(res);
-      },
+      }
     );
     upstreamReq.on('error', (err) => {
       if (!res.headersSent) sendJson(res, 502, acrErrors('UNAVAILABLE', 'registry backend unavailable', err.message));

@@ -50,13 +50,17 @@ export async function runStep(script: string, env: Record<string, string>, timeo
   writeFileSync(outputFile, '');
   writeFileSync(stateFile, '');
   const started = Date.now();
-  const { exitCode, stdout, stderr, log } = await spawnNode(join(ROOT, script), {
-    GITHUB_ACTIONS: 'true',
-    RUNNER_TEMP: dir,
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STATE: stateFile,
-    ...env
-  }, { timeoutMs });
+  const { exitCode, stdout, stderr, log } = await spawnNode(
+    join(ROOT, script),
+    {
+      GITHUB_ACTIONS: 'true',
+      RUNNER_TEMP: dir,
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STATE: stateFile,
+      ...env
+    },
+    { timeoutMs }
+  );
   const commands = (name: string): string[] =>
     [...stdout.matchAll(new RegExp(`^::${name}(?: [^:]*)?::(.*)$`, 'gm'))].map((match) => unescapeData(match[1] ?? ''));
   return {
@@ -74,7 +78,11 @@ export async function runStep(script: string, env: Record<string, string>, timeo
 }
 
 /** Main step with the given inputs (on top of action.yml's defaults), then, when asked, the post step with its state. */
-export async function runAction(inputs: Record<string, string>, env: Record<string, string>, options: { post?: boolean } = {}): Promise<ActionRun> {
+export async function runAction(
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+  options: { post?: boolean } = {}
+): Promise<ActionRun> {
   const inputEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs })) inputEnv[`INPUT_${name.toUpperCase()}`] = value;
   const main = await runStep('dist/index.js', { ...env, ...inputEnv });

@@ -47,7 +47,7 @@ export class AdoOidcStandIn {
   private constructor(
     private readonly signing: SigningKey,
     opts: AdoOidcOptions,
-    readonly host: string,
+    readonly host: string
   ) {
     this.organization = opts.organization ?? 'contoso';
     this.project = opts.project ?? 'acr-login';
@@ -57,7 +57,10 @@ export class AdoOidcStandIn {
     const ado = new AdoOidcStandIn(await generateSigningKey(), opts, opts.host ?? '127.0.0.1');
     const server = createServer(
       { key: opts.pki.serverKeyPem, cert: opts.pki.serverCertPem },
-      opts.log.listener(() => 'ado-oidc', safe(async (req, res) => ado.handle(req, res))),
+      opts.log.listener(
+        () => 'ado-oidc',
+        safe(async (req, res) => ado.handle(req, res))
+      )
     );
     ado.server = server;
     ado.port = await listen(server, ado.host);
@@ -104,10 +107,10 @@ export class AdoOidcStandIn {
         nbf: now,
         exp: now + 600,
         iat: now,
-        ...this.claimOverrides,
+        ...this.claimOverrides
       },
       this.signing.privateKey,
-      { kid: this.signing.kid, x5t: this.signing.kid },
+      { kid: this.signing.kid, x5t: this.signing.kid }
     );
     this.issued.push(token);
     return token;
@@ -132,17 +135,42 @@ export class AdoOidcStandIn {
       sendJson(
         res,
         401,
-        adoError('TF400813: The user is not authorized to access this resource.', 'UnauthorizedRequestException', 'Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException, Microsoft.TeamFoundation.Framework.Server'),
-        { ...headers, 'WWW-Authenticate': 'Bearer authorization_uri=https://login.microsoftonline.com/common, Basic realm="https://dev.azure.com/"' },
+        adoError(
+          'TF400813: The user is not authorized to access this resource.',
+          'UnauthorizedRequestException',
+          'Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException, Microsoft.TeamFoundation.Framework.Server'
+        ),
+        {
+          ...headers,
+          'WWW-Authenticate': 'Bearer authorization_uri=https://login.microsoftonline.com/common, Basic realm="https://dev.azure.com/"'
+        }
       );
       return;
     }
     if (!m || m[1] !== this.organization || m[2] !== this.projectId || m[3] !== 'build' || m[4] !== this.planId || m[5] !== this.jobId) {
-      sendJson(res, 404, adoError(`The plan or job referenced by ${path} was not found.`, 'TaskOrchestrationPlanNotFoundException', 'Microsoft.TeamFoundation.DistributedTask.WebApi.TaskOrchestrationPlanNotFoundException, Microsoft.TeamFoundation.DistributedTask.WebApi'), headers);
+      sendJson(
+        res,
+        404,
+        adoError(
+          `The plan or job referenced by ${path} was not found.`,
+          'TaskOrchestrationPlanNotFoundException',
+          'Microsoft.TeamFoundation.DistributedTask.WebApi.TaskOrchestrationPlanNotFoundException, Microsoft.TeamFoundation.DistributedTask.WebApi'
+        ),
+        headers
+      );
       return;
     }
     if (req.method !== 'POST') {
-      sendJson(res, 405, adoError(`The requested resource does not support http method '${req.method ?? ''}'.`, 'HttpMethodNotAllowed', 'System.Web.Http.HttpResponseException'), { ...headers, Allow: 'POST' });
+      sendJson(
+        res,
+        405,
+        adoError(
+          `The requested resource does not support http method '${req.method ?? ''}'.`,
+          'HttpMethodNotAllowed',
+          'System.Web.Http.HttpResponseException'
+        ),
+        { ...headers, Allow: 'POST' }
+      );
       return;
     }
     const q = queryOf(req);
@@ -155,9 +183,9 @@ export class AdoOidcStandIn {
         adoError(
           'No api-version was supplied for the "POST" request. The version must be supplied either as part of the Accept header (e.g. "application/json; api-version=1.0") or as a query parameter (e.g. \'?api-version=1.0\').',
           'VssVersionNotSpecifiedException',
-          'Microsoft.VisualStudio.Services.WebApi.VssVersionNotSpecifiedException, Microsoft.VisualStudio.Services.WebApi',
+          'Microsoft.VisualStudio.Services.WebApi.VssVersionNotSpecifiedException, Microsoft.VisualStudio.Services.WebApi'
         ),
-        headers,
+        headers
       );
       return;
     }
@@ -169,15 +197,24 @@ export class AdoOidcStandIn {
         adoError(
           `The requested REST API version of ${apiVersion} is out of range for this server. The latest REST API version this server supports is 7.2.`,
           'VssVersionOutOfRangeException',
-          'Microsoft.VisualStudio.Services.WebApi.VssVersionOutOfRangeException, Microsoft.VisualStudio.Services.WebApi',
+          'Microsoft.VisualStudio.Services.WebApi.VssVersionOutOfRangeException, Microsoft.VisualStudio.Services.WebApi'
         ),
-        headers,
+        headers
       );
       return;
     }
     const connectionId = q.get('serviceConnectionId');
     if (!connectionId) {
-      sendJson(res, 400, adoError('Value cannot be null.\r\nParameter name: serviceConnectionId', 'ArgumentNullException', 'System.ArgumentNullException, mscorlib'), headers);
+      sendJson(
+        res,
+        400,
+        adoError(
+          'Value cannot be null.\r\nParameter name: serviceConnectionId',
+          'ArgumentNullException',
+          'System.ArgumentNullException, mscorlib'
+        ),
+        headers
+      );
       return;
     }
     const connection = isGuid(connectionId) ? this.serviceConnections.get(connectionId.toLowerCase()) : undefined;
@@ -188,9 +225,9 @@ export class AdoOidcStandIn {
         adoError(
           `Service connection with id '${connectionId}' was not found or the pipeline is not authorized to use it.`,
           'ServiceEndpointNotFoundException',
-          'Microsoft.TeamFoundation.DistributedTask.WebApi.ServiceEndpointNotFoundException, Microsoft.TeamFoundation.DistributedTask.WebApi',
+          'Microsoft.TeamFoundation.DistributedTask.WebApi.ServiceEndpointNotFoundException, Microsoft.TeamFoundation.DistributedTask.WebApi'
         ),
-        headers,
+        headers
       );
       return;
     }

@@ -11,7 +11,7 @@ export class Blackhole {
 
   private constructor(
     private readonly server: Server,
-    readonly host: string,
+    readonly host: string
   ) {}
 
   static async start(host = '127.0.0.1'): Promise<Blackhole> {

@@ -16,7 +16,13 @@ export interface ProcessResult {
   durationMs: number;
 }
 
-export function runNode(script: string, args: string[], env: Record<string, string>, stdin = '', timeoutMs = 60000): Promise<ProcessResult> {
+export function runNode(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  stdin = '',
+  timeoutMs = 60000
+): Promise<ProcessResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -55,14 +61,22 @@ export interface Home {
 export function newHome(caCertPath: string, extraEnv: Record<string, string> = {}): Home {
   const dir = mkdtempSync(join(tmpdir(), 'acr-login-home-'));
   const dockerConfig = join(dir, '.docker');
-  return { dir, dockerConfig, env: { PATH: '/usr/bin:/bin', HOME: dir, DOCKER_CONFIG: dockerConfig, NODE_EXTRA_CA_CERTS: caCertPath, ...extraEnv } };
+  return {
+    dir,
+    dockerConfig,
+    env: { PATH: '/usr/bin:/bin', HOME: dir, DOCKER_CONFIG: dockerConfig, NODE_EXTRA_CA_CERTS: caCertPath, ...extraEnv }
+  };
 }
 
 export function configFile(home: Home): string {
   return join(home.dockerConfig, 'config.json');
 }
 
-export function readConfig(home: Home): { auths?: Record<string, { auth?: string }>; credHelpers?: Record<string, string>; [key: string]: unknown } {
+export function readConfig(home: Home): {
+  auths?: Record<string, { auth?: string }>;
+  credHelpers?: Record<string, string>;
+  [key: string]: unknown;
+} {
   try {
     return JSON.parse(readFileSync(configFile(home), 'utf8'));
   } catch {

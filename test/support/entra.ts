@@ -4,7 +4,18 @@ import { createPublicKey, randomUUID, X509Certificate, type KeyObject } from 'no
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { closeServer, isGuid, listen, queryOf, readForm, safe, safeEqual, sendJson } from './http-util';
-import { checkTimes, decodeJwt, generateSigningKey, JwtError, nowSeconds, signJwt, verifyJwt, type DecodedJwt, type JwtHeader, type SigningKey } from './jwt';
+import {
+  checkTimes,
+  decodeJwt,
+  generateSigningKey,
+  JwtError,
+  nowSeconds,
+  signJwt,
+  verifyJwt,
+  type DecodedJwt,
+  type JwtHeader,
+  type SigningKey
+} from './jwt';
 import type { Pki } from './pki';
 import type { RequestLog, ServiceName } from './request-log';
 
@@ -20,7 +31,7 @@ const RESOURCES: Record<string, string> = {
   'https://management.azure.com': ARM_AUDIENCE,
   'https://management.azure.com/': ARM_AUDIENCE,
   'https://management.core.windows.net/': 'https://management.core.windows.net/',
-  'https://management.core.windows.net': 'https://management.core.windows.net/',
+  'https://management.core.windows.net': 'https://management.core.windows.net/'
 };
 
 /** Map a v2 scope (`<resource>/.default`) or a v1/managed-identity `resource` to the access token audience. */
@@ -74,14 +85,17 @@ class AadError extends Error {
     readonly status: number,
     readonly error: string,
     readonly code: number,
-    readonly description: string,
+    readonly description: string
   ) {
     super(`AADSTS${code}: ${description}`);
   }
 }
 
 function entraTimestamp(d = new Date()): string {
-  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 function hexThumbprint(b64url: string): string {
@@ -96,14 +110,21 @@ export class EntraStandIn {
   private readonly issuedTokens: string[] = [];
   private readonly receivedSecrets: string[] = [];
   /** Header and kind of every client assertion received (what MSAL / the product actually signs). */
-  readonly assertionsReceived: { clientId: string; kind: 'certificate' | 'federated'; header: JwtHeader; iss: unknown; sub: unknown; aud: unknown }[] = [];
+  readonly assertionsReceived: {
+    clientId: string;
+    kind: 'certificate' | 'federated';
+    header: JwtHeader;
+    iss: unknown;
+    sub: unknown;
+    aud: unknown;
+  }[] = [];
   private server: Server | undefined;
   private port = 0;
 
   private constructor(
     private readonly signing: SigningKey,
     private readonly opts: EntraOptions,
-    readonly host: string,
+    readonly host: string
   ) {}
 
   static async start(opts: EntraOptions): Promise<EntraStandIn> {
@@ -137,7 +158,7 @@ export class EntraStandIn {
       id,
       displayName: opts.displayName ?? 'Contoso',
       domains: (opts.domains ?? []).map((d) => d.toLowerCase()),
-      applications: new Map(),
+      applications: new Map()
     };
     this.tenants.set(id, tenant);
     return tenant;
@@ -157,9 +178,9 @@ export class EntraStandIn {
           sha256: Buffer.from(x.fingerprint256.replace(/:/g, ''), 'hex').toString('base64url'),
           publicKey: x.publicKey,
           notBefore: new Date(x.validFrom),
-          notAfter: new Date(x.validTo),
+          notAfter: new Date(x.validTo)
         };
-      }),
+      })
     );
     return app;
   }
@@ -181,7 +202,14 @@ export class EntraStandIn {
    * An access token as Entra issues it (v1 format, what ACR and ARM receive). Also used by the managed-identity stand-ins.
    * `audience` may be a scope or resource; it is mapped like the token endpoint does.
    */
-  mintAccessToken(tenantId: string, objectId: string, clientId: string, audience: string, lifetimeSeconds = 3600, extraClaims: Record<string, unknown> = {}): string {
+  mintAccessToken(
+    tenantId: string,
+    objectId: string,
+    clientId: string,
+    audience: string,
+    lifetimeSeconds = 3600,
+    extraClaims: Record<string, unknown> = {}
+  ): string {
     const aud = audienceFor(audience) ?? audience;
     const iat = nowSeconds();
     const token = signJwt(
@@ -202,10 +230,10 @@ export class EntraStandIn {
         tid: tenantId,
         uti: Buffer.from(randomUUID()).toString('base64url').slice(0, 22),
         ver: '1.0',
-        ...extraClaims,
+        ...extraClaims
       },
       this.signing.privateKey,
-      { kid: this.signing.kid, x5t: this.signing.kid },
+      { kid: this.signing.kid, x5t: this.signing.kid }
     );
     this.issuedTokens.push(token);
     return token;
@@ -239,7 +267,11 @@ export class EntraStandIn {
           : 'A transient error has occurred. Please try again.';
       return this.errorBody(status === 429 ? 'temporarily_unavailable' : 'temporarily_unavailable', code, text, randomUUID());
     };
-    return this.opts.log.listener(classify, safe((req, res) => this.handle(req, res)), faultBody);
+    return this.opts.log.listener(
+      classify,
+      safe((req, res) => this.handle(req, res)),
+      faultBody
+    );
   }
 
   private errorBody(error: string, code: number, description: string, correlationId: string): Record<string, unknown> {
@@ -252,7 +284,7 @@ export class EntraStandIn {
       timestamp,
       trace_id: traceId,
       correlation_id: correlationId,
-      error_uri: `${this.url}/error?code=${code}`,
+      error_uri: `${this.url}/error?code=${code}`
     };
   }
 
@@ -266,14 +298,14 @@ export class EntraStandIn {
       Pragma: 'no-cache',
       'x-ms-request-id': randomUUID(),
       'client-request-id': correlationId,
-      'x-ms-ests-server': 'stand-in',
+      'x-ms-ests-server': 'stand-in'
     };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const header = req.headers['client-request-id'];
-    const requested = typeof header === 'string' ? header : queryOf(req).get('client-request-id') ?? '';
+    const requested = typeof header === 'string' ? header : (queryOf(req).get('client-request-id') ?? '');
     const correlationId = isGuid(requested) ? requested : randomUUID();
     try {
       let m: RegExpExecArray | null;
@@ -296,20 +328,33 @@ export class EntraStandIn {
 
   private jwk(): Record<string, unknown> {
     const jwk = this.signing.publicKey.export({ format: 'jwk' });
-    return { kty: 'RSA', use: 'sig', kid: this.signing.kid, x5t: this.signing.kid, n: jwk.n, e: jwk.e, issuer: `https://sts.windows.net/{tenantid}/` };
+    return {
+      kty: 'RSA',
+      use: 'sig',
+      kid: this.signing.kid,
+      x5t: this.signing.kid,
+      n: jwk.n,
+      e: jwk.e,
+      issuer: `https://sts.windows.net/{tenantid}/`
+    };
   }
 
   private tenantOrThrow(tenant: string): EntraTenant {
     const t = this.resolveTenant(tenant);
     if (t) return t;
     if (!isGuid(tenant) && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(tenant)) {
-      throw new AadError(400, 'invalid_request', 900023, `Specified tenant identifier '${tenant}' is neither a valid DNS name, nor a valid external domain.`);
+      throw new AadError(
+        400,
+        'invalid_request',
+        900023,
+        `Specified tenant identifier '${tenant}' is neither a valid DNS name, nor a valid external domain.`
+      );
     }
     throw new AadError(
       400,
       'invalid_tenant',
       90002,
-      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`
     );
   }
 
@@ -336,13 +381,33 @@ export class EntraStandIn {
           http_logout_supported: true,
           frontchannel_logout_supported: true,
           end_session_endpoint: `${base}/${seg}/oauth2/v2.0/logout`,
-          claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+          claims_supported: [
+            'sub',
+            'iss',
+            'cloud_instance_name',
+            'cloud_instance_host_name',
+            'cloud_graph_host_name',
+            'msgraph_host',
+            'aud',
+            'exp',
+            'iat',
+            'auth_time',
+            'acr',
+            'nonce',
+            'preferred_username',
+            'name',
+            'tid',
+            'ver',
+            'at_hash',
+            'c_hash',
+            'email'
+          ],
           kerberos_endpoint: `${base}/${seg}/kerberos`,
           tenant_region_scope: 'EU',
           cloud_instance_name: 'microsoftonline.com',
           cloud_graph_host_name: 'graph.windows.net',
           msgraph_host: 'graph.microsoft.com',
-          rbac_url: 'https://pas.windows.net',
+          rbac_url: 'https://pas.windows.net'
         }
       : {
           token_endpoint: `${base}/${seg}/oauth2/token`,
@@ -360,7 +425,25 @@ export class EntraStandIn {
           http_logout_supported: true,
           frontchannel_logout_supported: true,
           end_session_endpoint: `${base}/${seg}/oauth2/logout`,
-          claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'amr', 'nonce', 'email', 'given_name', 'family_name', 'nickname'],
+          claims_supported: [
+            'sub',
+            'iss',
+            'cloud_instance_name',
+            'cloud_instance_host_name',
+            'cloud_graph_host_name',
+            'msgraph_host',
+            'aud',
+            'exp',
+            'iat',
+            'auth_time',
+            'acr',
+            'amr',
+            'nonce',
+            'email',
+            'given_name',
+            'family_name',
+            'nickname'
+          ],
           check_session_iframe: `${base}/${seg}/oauth2/checksession`,
           userinfo_endpoint: `${base}/${seg}/openid/userinfo`,
           kerberos_endpoint: `${base}/${seg}/kerberos`,
@@ -368,7 +451,7 @@ export class EntraStandIn {
           cloud_instance_name: 'microsoftonline.com',
           cloud_graph_host_name: 'graph.windows.net',
           msgraph_host: 'graph.microsoft.com',
-          rbac_url: 'https://pas.windows.net',
+          rbac_url: 'https://pas.windows.net'
         };
     sendJson(res, 200, doc, { ...this.commonHeaders(correlationId), 'Cache-Control': 'max-age=86400, private' });
   }
@@ -397,16 +480,21 @@ export class EntraStandIn {
       {
         tenant_discovery_endpoint: `${this.url}/${tenant}/v2.0/.well-known/openid-configuration`,
         'api-version': '1.1',
-        metadata: [{ preferred_network: hostAndPort, preferred_cache: hostAndPort, aliases: [hostAndPort] }],
+        metadata: [{ preferred_network: hostAndPort, preferred_cache: hostAndPort, aliases: [hostAndPort] }]
       },
-      this.commonHeaders(correlationId),
+      this.commonHeaders(correlationId)
     );
   }
 
   private async token(req: IncomingMessage, res: ServerResponse, tenantSegment: string, v2: boolean, correlationId: string): Promise<void> {
     if (req.method !== 'POST') {
       req.resume();
-      throw new AadError(400, 'invalid_request', 900561, `The endpoint only accepts POST requests. Received a ${req.method ?? 'GET'} request.`);
+      throw new AadError(
+        400,
+        'invalid_request',
+        900561,
+        `The endpoint only accepts POST requests. Received a ${req.method ?? 'GET'} request.`
+      );
     }
     const form = (await readForm(req)) ?? new URLSearchParams();
     const tenant = this.tenantOrThrow(tenantSegment);
@@ -426,7 +514,7 @@ export class EntraStandIn {
         400,
         'unauthorized_client',
         700016,
-        `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+        `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`
       );
     }
     const audience = v2 ? this.audienceFromScope(required('scope'), tenant) : this.audienceFromResource(required('resource'), tenant);
@@ -444,13 +532,18 @@ export class EntraStandIn {
           401,
           'invalid_client',
           7000215,
-          `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
+          `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`
         );
       }
     } else if (assertion) {
       this.receivedSecrets.push(assertion);
       if (assertionType !== JWT_BEARER) {
-        throw new AadError(400, 'invalid_request', 7000218, `The request body must contain the following parameter: 'client_assertion_type' with value '${JWT_BEARER}'.`);
+        throw new AadError(
+          400,
+          'invalid_request',
+          7000218,
+          `The request body must contain the following parameter: 'client_assertion_type' with value '${JWT_BEARER}'.`
+        );
       }
       let decoded: DecodedJwt;
       try {
@@ -468,7 +561,7 @@ export class EntraStandIn {
         header: decoded.header,
         iss: decoded.payload['iss'],
         sub: decoded.payload['sub'],
-        aud: decoded.payload['aud'],
+        aud: decoded.payload['aud']
       });
       if (isCertificate) {
         this.checkCertificateAssertion(assertion, decoded, app, tenant);
@@ -476,11 +569,16 @@ export class EntraStandIn {
         this.checkFederatedAssertion(assertion, decoded, app);
       }
     } else {
-      throw new AadError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+      throw new AadError(
+        401,
+        'invalid_client',
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."
+      );
     }
 
     const accessToken = this.mintAccessToken(tenant.id, app.objectId, app.clientId, audience, 3599, {
-      appidacr: secret ? '1' : '2',
+      appidacr: secret ? '1' : '2'
     });
     sendJson(
       res,
@@ -494,9 +592,9 @@ export class EntraStandIn {
             expires_on: String(nowSeconds() + 3599),
             not_before: String(nowSeconds()),
             resource: audience,
-            access_token: accessToken,
+            access_token: accessToken
           },
-      this.commonHeaders(correlationId),
+      this.commonHeaders(correlationId)
     );
   }
 
@@ -508,7 +606,7 @@ export class EntraStandIn {
         400,
         'invalid_scope',
         70011,
-        `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`,
+        `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`
       );
     }
     const only = resourceScopes[0] ?? '';
@@ -517,7 +615,7 @@ export class EntraStandIn {
         400,
         'invalid_scope',
         1002012,
-        `The provided value for scope ${only} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+        `The provided value for scope ${only} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`
       );
     }
     return this.audienceFromResource(only, tenant);
@@ -531,7 +629,7 @@ export class EntraStandIn {
         400,
         'invalid_resource',
         500011,
-        `The resource principal named ${name} was not found in the tenant named ${tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+        `The resource principal named ${name} was not found in the tenant named ${tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`
       );
     }
     return aud;
@@ -546,7 +644,7 @@ export class EntraStandIn {
         401,
         'invalid_client',
         700024,
-        `Client assertion is not within its valid time range. Current time: ${entraTimestamp()}, assertion valid from ${fmt(payload['nbf'] ?? payload['iat'])}, expiry time of assertion ${fmt(payload['exp'])}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .`,
+        `Client assertion is not within its valid time range. Current time: ${entraTimestamp()}, assertion valid from ${fmt(payload['nbf'] ?? payload['iat'])}, expiry time of assertion ${fmt(payload['exp'])}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .`
       );
     }
   }
@@ -562,18 +660,21 @@ export class EntraStandIn {
         401,
         'invalid_client',
         700027,
-        `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${hexThumbprint(presented)}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'.]`,
+        `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${hexThumbprint(presented)}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'.]`
       );
     }
     try {
       verifyJwt(assertion, cert.publicKey, ['RS256', 'PS256']);
     } catch (err) {
-      const why = err instanceof JwtError && err.reason === 'algorithm' ? `Unsupported signing algorithm '${decoded.header.alg}'.` : 'The provided signature value did not match the expected signature value.';
+      const why =
+        err instanceof JwtError && err.reason === 'algorithm'
+          ? `Unsupported signing algorithm '${decoded.header.alg}'.`
+          : 'The provided signature value did not match the expected signature value.';
       throw new AadError(
         401,
         'invalid_client',
         700027,
-        `Client assertion failed signature validation. [Reason - ${why}, Thumbprint of key used by client: '${hexThumbprint(presented)}', Found key 'Start=${cert.notBefore.toISOString()}, End=${cert.notAfter.toISOString()}']`,
+        `Client assertion failed signature validation. [Reason - ${why}, Thumbprint of key used by client: '${hexThumbprint(presented)}', Found key 'Start=${cert.notBefore.toISOString()}, End=${cert.notAfter.toISOString()}']`
       );
     }
     const p = decoded.payload;
@@ -581,9 +682,18 @@ export class EntraStandIn {
       throw new AadError(401, 'invalid_client', 700021, `Client assertion application identifier doesn't match 'client_id' parameter.`);
     }
     const auds = Array.isArray(p['aud']) ? p['aud'] : [p['aud']];
-    const accepted = [this.tokenEndpoint(tenant.id), `${this.url}/${tenant.id}/oauth2/token`, ...tenant.domains.map((d) => this.tokenEndpoint(d))].map((a) => a.toLowerCase());
+    const accepted = [
+      this.tokenEndpoint(tenant.id),
+      `${this.url}/${tenant.id}/oauth2/token`,
+      ...tenant.domains.map((d) => this.tokenEndpoint(d))
+    ].map((a) => a.toLowerCase());
     if (!auds.some((a) => typeof a === 'string' && accepted.includes(a.toLowerCase()))) {
-      throw new AadError(401, 'invalid_client', 700212, `Client assertion audience claim does not match Realm issuer. Audience: '${String(p['aud'])}'.`);
+      throw new AadError(
+        401,
+        'invalid_client',
+        700212,
+        `Client assertion audience claim does not match Realm issuer. Audience: '${String(p['aud'])}'.`
+      );
     }
     this.assertionTimes(p);
   }
@@ -602,7 +712,7 @@ export class EntraStandIn {
         400,
         'invalid_request',
         700211,
-        `No matching federated identity record found for presented assertion issuer '${iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+        `No matching federated identity record found for presented assertion issuer '${iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`
       );
     }
     const auds = (Array.isArray(p['aud']) ? p['aud'] : [p['aud']]).filter((a): a is string => typeof a === 'string');
@@ -612,7 +722,7 @@ export class EntraStandIn {
         400,
         'invalid_request',
         700212,
-        `No matching federated identity record found for presented assertion audience '${auds.join(',')}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+        `No matching federated identity record found for presented assertion audience '${auds.join(',')}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`
       );
     }
     if (!byAudience.some((f) => f.subject === sub)) {
@@ -620,7 +730,7 @@ export class EntraStandIn {
         400,
         'invalid_request',
         700213,
-        `No matching federated identity record found for presented assertion subject '${sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${auds.join(',')}'. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+        `No matching federated identity record found for presented assertion subject '${sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${auds.join(',')}'. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`
       );
     }
     const key = this.trustedIssuers.get(iss);

@@ -38,7 +38,7 @@ export class GitHubOidcStandIn {
   private constructor(
     private readonly signing: SigningKey,
     opts: GitHubOidcOptions,
-    readonly host: string,
+    readonly host: string
   ) {
     this.repository = opts.repository ?? 'octo-org/octo-repo';
     this.ref = opts.ref ?? 'refs/heads/main';
@@ -50,7 +50,10 @@ export class GitHubOidcStandIn {
     const gh = new GitHubOidcStandIn(await generateSigningKey(), opts, opts.host ?? '127.0.0.1');
     const server = createServer(
       { key: opts.pki.serverKeyPem, cert: opts.pki.serverCertPem },
-      opts.log.listener(() => 'github-oidc', safe(async (req, res) => gh.handle(req, res))),
+      opts.log.listener(
+        () => 'github-oidc',
+        safe(async (req, res) => gh.handle(req, res))
+      )
     );
     gh.server = server;
     gh.port = await listen(server, gh.host);
@@ -70,7 +73,7 @@ export class GitHubOidcStandIn {
   env(): { ACTIONS_ID_TOKEN_REQUEST_URL: string; ACTIONS_ID_TOKEN_REQUEST_TOKEN: string } {
     return {
       ACTIONS_ID_TOKEN_REQUEST_URL: `${this.url}/token?api-version=2.0`,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: this.requestToken,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: this.requestToken
     };
   }
 
@@ -115,10 +118,10 @@ export class GitHubOidcStandIn {
         nbf: now - 5,
         exp: now + 300,
         iat: now,
-        ...this.claimOverrides,
+        ...this.claimOverrides
       },
       this.signing.privateKey,
-      { kid: this.signing.kid, x5t: this.signing.kid },
+      { kid: this.signing.kid, x5t: this.signing.kid }
     );
     this.issued.push(token);
     return token;

@@ -39,13 +39,13 @@ export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
-  headers: Record<string, string | number | string[]> = {},
+  headers: Record<string, string | number | string[]> = {}
 ): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
-    ...headers,
+    ...headers
   });
   res.end(text);
 }
@@ -87,7 +87,7 @@ export function closeServer(server: HttpServer): Promise<void> {
 
 /** Run an async handler; an unexpected exception becomes a 500 instead of an unhandled rejection. */
 export function safe(
-  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     handler(req, res).catch((err: unknown) => {

@@ -53,7 +53,11 @@ async function writeBlob(dir: string, data: Buffer): Promise<string> {
  * Build the layout in `dir`. `content` defaults to a unique text so each image has its own blobs
  * (a push then really uploads instead of finding every blob already present).
  */
-export async function buildImage(dir: string, tag = 'v1', content: string = `hello from the acr-login stand-ins ${randomUUID()}\n`): Promise<OciImage> {
+export async function buildImage(
+  dir: string,
+  tag = 'v1',
+  content: string = `hello from the acr-login stand-ins ${randomUUID()}\n`
+): Promise<OciImage> {
   await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
   const tar = tarOneFile('hello.txt', Buffer.from(content, 'utf8'));
   const layer = gzipSync(tar);
@@ -65,8 +69,8 @@ export async function buildImage(dir: string, tag = 'v1', content: string = `hel
       os: 'linux',
       config: { Cmd: ['/hello.txt'] },
       rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
-      history: [{ created: '2024-01-01T00:00:00Z', created_by: 'acr-login test stand-in' }],
-    }),
+      history: [{ created: '2024-01-01T00:00:00Z', created_by: 'acr-login test stand-in' }]
+    })
   );
   const configDigest = await writeBlob(dir, config);
   const manifest = Buffer.from(
@@ -74,8 +78,8 @@ export async function buildImage(dir: string, tag = 'v1', content: string = `hel
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layerDigest, size: layer.length }],
-    }),
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layerDigest, size: layer.length }]
+    })
   );
   const manifestDigest = await writeBlob(dir, manifest);
   await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
@@ -88,10 +92,10 @@ export async function buildImage(dir: string, tag = 'v1', content: string = `hel
           mediaType: 'application/vnd.oci.image.manifest.v1+json',
           digest: manifestDigest,
           size: manifest.length,
-          annotations: { 'org.opencontainers.image.ref.name': tag },
-        },
-      ],
-    }),
+          annotations: { 'org.opencontainers.image.ref.name': tag }
+        }
+      ]
+    })
   );
   return { dir, tag, manifestDigest, configDigest, layerDigest };
 }

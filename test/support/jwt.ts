@@ -28,7 +28,7 @@ export type JwtErrorReason = 'malformed' | 'algorithm' | 'signature';
 export class JwtError extends Error {
   constructor(
     readonly reason: JwtErrorReason,
-    message: string,
+    message: string
   ) {
     super(message);
     this.name = 'JwtError';
@@ -76,11 +76,7 @@ export function decodeJwt(token: string): DecodedJwt {
  * Verify the signature (RS256 or PS256 with salt length = 32 as RFC 7518 §3.5 requires) and return the decoded token.
  * Only the signature: time and audience checks are the caller's (each service words those errors its own way).
  */
-export function verifyJwt(
-  token: string,
-  key: KeyObject | string,
-  algorithms: readonly JwtAlgorithm[] = ['RS256'],
-): DecodedJwt {
+export function verifyJwt(token: string, key: KeyObject | string, algorithms: readonly JwtAlgorithm[] = ['RS256']): DecodedJwt {
   const decoded = decodeJwt(token);
   const alg = decoded.header.alg;
   if (!(algorithms as readonly string[]).includes(alg)) {
@@ -92,7 +88,7 @@ export function verifyJwt(
     alg === 'PS256'
       ? verifier.verify(
           { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
-          decoded.signature,
+          decoded.signature
         )
       : verifier.verify(publicKey, decoded.signature);
   if (!ok) throw new JwtError('signature', 'signature verification failed');

@@ -43,7 +43,12 @@ abstract class ManagedIdentityHost {
   }
 
   protected async startServer(service: 'imds' | 'app-service'): Promise<void> {
-    const server = createServer(this.opts.log.listener(() => service, safe(async (req, res) => this.handle(req, res))));
+    const server = createServer(
+      this.opts.log.listener(
+        () => service,
+        safe(async (req, res) => this.handle(req, res))
+      )
+    );
     this.server = server;
     this.port = await listen(server, this.host);
   }
@@ -61,7 +66,11 @@ abstract class ManagedIdentityHost {
     const all = [...(this.opts.systemAssigned ? [this.opts.systemAssigned] : []), ...users];
     const v = selection.value.toLowerCase();
     return all.find((i) =>
-      selection.kind === 'client_id' ? i.clientId.toLowerCase() === v : selection.kind === 'object_id' ? i.objectId.toLowerCase() === v : i.resourceId?.toLowerCase() === v,
+      selection.kind === 'client_id'
+        ? i.clientId.toLowerCase() === v
+        : selection.kind === 'object_id'
+          ? i.objectId.toLowerCase() === v
+          : i.resourceId?.toLowerCase() === v
     );
   }
 
@@ -140,7 +149,12 @@ export class ImdsStandIn extends ManagedIdentityHost {
       bad('Required audience variable not specified');
       return;
     }
-    const selection = selectionFrom(q, { client_id: 'client_id', object_id: 'object_id', msi_res_id: 'resource_id', mi_res_id: 'resource_id' });
+    const selection = selectionFrom(q, {
+      client_id: 'client_id',
+      object_id: 'object_id',
+      msi_res_id: 'resource_id',
+      mi_res_id: 'resource_id'
+    });
     if (selection === 'multiple') {
       bad('Multiple identity parameters specified');
       return;
@@ -157,7 +171,7 @@ export class ImdsStandIn extends ManagedIdentityHost {
     if (!audienceFor(resource)) {
       bad(
         `AADSTS500011: The resource principal named ${resource} was not found in the tenant named ${this.opts.tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
-        'invalid_resource',
+        'invalid_resource'
       );
       return;
     }
@@ -170,7 +184,7 @@ export class ImdsStandIn extends ManagedIdentityHost {
       ext_expires_in: String(MI_LIFETIME),
       not_before: String(notBefore),
       resource,
-      token_type: 'Bearer',
+      token_type: 'Bearer'
     });
   }
 }
@@ -197,7 +211,8 @@ export class AppServiceStandIn extends ManagedIdentityHost {
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.resume();
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const fail = (status: number, message: string): void => sendJson(res, status, { statusCode: status, message, correlationId: randomUUID() });
+    const fail = (status: number, message: string): void =>
+      sendJson(res, status, { statusCode: status, message, correlationId: randomUUID() });
     if (path.replace(/\/$/, '').toLowerCase() !== this.path) {
       fail(404, 'Not Found');
       return;
@@ -214,7 +229,12 @@ export class AppServiceStandIn extends ManagedIdentityHost {
     const q = queryOf(req);
     const apiVersion = q.get('api-version');
     if (apiVersion !== '2019-08-01') {
-      fail(400, apiVersion ? `The api-version '${apiVersion}' is not supported; use 2019-08-01.` : "Required query parameter 'api-version' is missing.");
+      fail(
+        400,
+        apiVersion
+          ? `The api-version '${apiVersion}' is not supported; use 2019-08-01.`
+          : "Required query parameter 'api-version' is missing."
+      );
       return;
     }
     const resource = q.get('resource');
@@ -222,7 +242,12 @@ export class AppServiceStandIn extends ManagedIdentityHost {
       fail(400, "Required query parameter 'resource' is missing.");
       return;
     }
-    const selection = selectionFrom(q, { client_id: 'client_id', principal_id: 'object_id', object_id: 'object_id', mi_res_id: 'resource_id' });
+    const selection = selectionFrom(q, {
+      client_id: 'client_id',
+      principal_id: 'object_id',
+      object_id: 'object_id',
+      mi_res_id: 'resource_id'
+    });
     if (selection === 'multiple') {
       fail(400, 'Only one of client_id, principal_id, object_id or mi_res_id may be specified.');
       return;
@@ -242,7 +267,7 @@ export class AppServiceStandIn extends ManagedIdentityHost {
       expires_on: String(expiresOn),
       resource,
       token_type: 'Bearer',
-      client_id: identity.clientId,
+      client_id: identity.clientId
     });
   }
 }

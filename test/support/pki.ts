@@ -41,17 +41,30 @@ export async function createPki(dir: string): Promise<Pki> {
   await Promise.all([
     openssl(
       [
-        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', days,
-        '-keyout', caKeyPath, '-out', caCertPath,
-        '-subj', '/CN=acr-login stand-in test CA',
-        '-addext', 'basicConstraints=critical,CA:TRUE',
-        '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-sha256',
+        '-days',
+        days,
+        '-keyout',
+        caKeyPath,
+        '-out',
+        caCertPath,
+        '-subj',
+        '/CN=acr-login stand-in test CA',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign'
       ],
-      dir,
+      dir
     ),
     openssl(
       ['req', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-keyout', serverKeyPath, '-out', serverCsrPath, '-subj', '/CN=localhost'],
-      dir,
+      dir
     ),
     writeFile(
       extPath,
@@ -60,21 +73,35 @@ export async function createPki(dir: string): Promise<Pki> {
         'keyUsage=critical,digitalSignature,keyEncipherment',
         'extendedKeyUsage=serverAuth',
         'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:127.0.0.2,IP:::1',
-        '',
-      ].join('\n'),
-    ),
+        ''
+      ].join('\n')
+    )
   ]);
   await openssl(
     [
-      'x509', '-req', '-in', serverCsrPath, '-CA', caCertPath, '-CAkey', caKeyPath, '-CAcreateserial',
-      '-sha256', '-days', days, '-extfile', extPath, '-out', serverCertPath,
+      'x509',
+      '-req',
+      '-in',
+      serverCsrPath,
+      '-CA',
+      caCertPath,
+      '-CAkey',
+      caKeyPath,
+      '-CAcreateserial',
+      '-sha256',
+      '-days',
+      days,
+      '-extfile',
+      extPath,
+      '-out',
+      serverCertPath
     ],
-    dir,
+    dir
   );
   const [caCertPem, serverCertPem, serverKeyPem] = await Promise.all([
     readFile(caCertPath, 'utf8'),
     readFile(serverCertPath, 'utf8'),
-    readFile(serverKeyPath, 'utf8'),
+    readFile(serverKeyPath, 'utf8')
   ]);
   return { dir, caCertPath, caCertPem, caKeyPath, serverCertPath, serverKeyPath, serverCertPem, serverKeyPem };
 }
@@ -106,11 +133,24 @@ export async function createClientCertificate(dir: string, name: string): Promis
   const path = join(dir, `${safe}.pem`);
   await openssl(
     [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2',
-      '-keyout', keyPath, '-out', certPath, '-subj', `/CN=${name.replace(/[/=]/g, '_')}`,
-      '-addext', 'keyUsage=critical,digitalSignature',
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-sha256',
+      '-days',
+      '2',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-subj',
+      `/CN=${name.replace(/[/=]/g, '_')}`,
+      '-addext',
+      'keyUsage=critical,digitalSignature'
     ],
-    dir,
+    dir
   );
   const [certPem, keyPem] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
   if (!keyPem.includes('-----BEGIN PRIVATE KEY-----')) throw new Error('openssl did not write a PKCS#8 key');
@@ -126,7 +166,7 @@ export async function createClientCertificate(dir: string, name: string): Promis
     keyPath,
     sha1Thumbprint: createHash('sha1').update(der).digest('base64url'),
     sha256Thumbprint: createHash('sha256').update(der).digest('base64url'),
-    derBase64: der.toString('base64'),
+    derBase64: der.toString('base64')
   };
 }
 

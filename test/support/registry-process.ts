@@ -86,8 +86,8 @@ export async function startRegistryProcess(opts: RegistryProcessOptions): Promis
       `    service: ${yamlString(opts.service)}`,
       `    issuer: ${yamlString(opts.issuer)}`,
       `    rootcertbundle: ${yamlString(opts.rootCertBundlePath)}`,
-      '',
-    ].join('\n'),
+      ''
+    ].join('\n')
   );
 
   // A /bin/sh keeper runs the registry and kills it when its stdin closes, i.e. on stop() or when this process
@@ -96,7 +96,7 @@ export async function startRegistryProcess(opts: RegistryProcessOptions): Promis
   const child: ChildProcess = spawn('/bin/sh', ['-c', keeper, REGISTRY_BINARY, configPath], {
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }
   });
   child.stdin?.on('error', () => undefined);
   let output = '';
@@ -174,6 +174,6 @@ export async function startRegistryProcess(opts: RegistryProcessOptions): Promis
     port,
     pid: child.pid,
     output: () => output,
-    stop,
+    stop
   };
 }

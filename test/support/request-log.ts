@@ -108,7 +108,7 @@ export class RequestLog {
   listener(
     classify: (req: IncomingMessage, path: string) => ServiceName | undefined,
     handler: Listener,
-    defaultFaultBody: (service: ServiceName, status: number) => string | Record<string, unknown> = genericFaultBody,
+    defaultFaultBody: (service: ServiceName, status: number) => string | Record<string, unknown> = genericFaultBody
   ): Listener {
     return (req, res) => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -124,7 +124,7 @@ export class RequestLog {
         start: nowMs(),
         end: undefined,
         status: 0,
-        injected: false,
+        injected: false
       };
       this.entries.push(entry);
       const done = (): void => {
@@ -146,7 +146,7 @@ export class RequestLog {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
       const headers: Record<string, string | number> = {
         'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
-        'Content-Length': Buffer.byteLength(text),
+        'Content-Length': Buffer.byteLength(text)
       };
       if (fault.retryAfterSeconds !== undefined) headers['Retry-After'] = String(fault.retryAfterSeconds);
       res.writeHead(fault.status, headers);

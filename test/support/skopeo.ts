@@ -35,7 +35,14 @@ async function policyPath(workDir: string): Promise<string> {
   const cached = policies.get(workDir);
   if (cached) {
     const path = await cached.catch(() => undefined);
-    if (path && (await access(path).then(() => true, () => false))) return path;
+    if (
+      path &&
+      (await access(path).then(
+        () => true,
+        () => false
+      ))
+    )
+      return path;
     policies.delete(workDir);
   }
   let pending = policies.get(workDir);
@@ -63,12 +70,17 @@ export async function runSkopeo(args: string[], opts: SkopeoOptions): Promise<Sk
       {
         timeout: opts.timeoutMs ?? 60000,
         maxBuffer: 16 * 1024 * 1024,
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? opts.workDir, ...opts.env },
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? opts.workDir, ...opts.env }
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ ok: !error, exitCode: code, stdout: String(stdout), stderr: String(stderr) + (error && code === -1 ? `\n${error.message}` : '') });
-      },
+        resolve({
+          ok: !error,
+          exitCode: code,
+          stdout: String(stdout),
+          stderr: String(stderr) + (error && code === -1 ? `\n${error.message}` : '')
+        });
+      }
     );
   });
 }
@@ -81,23 +93,46 @@ export function push(
   tag: string,
   imageDir: string,
   opts: SkopeoOptions,
-  sourceTag: string = tag,
+  sourceTag: string = tag
 ): Promise<SkopeoResult> {
   return runSkopeo(
-    ['copy', '--dest-authfile', authFile, '--dest-tls-verify=false', `oci:${imageDir}:${sourceTag}`, `docker://${loginServer}/${repository}:${tag}`],
-    opts,
+    [
+      'copy',
+      '--dest-authfile',
+      authFile,
+      '--dest-tls-verify=false',
+      `oci:${imageDir}:${sourceTag}`,
+      `docker://${loginServer}/${repository}:${tag}`
+    ],
+    opts
   );
 }
 
 /** skopeo copy docker://<loginServer>/<repository>:<tag> oci:<destDir>:<tag> */
-export function pull(authFile: string, loginServer: string, repository: string, tag: string, destDir: string, opts: SkopeoOptions): Promise<SkopeoResult> {
+export function pull(
+  authFile: string,
+  loginServer: string,
+  repository: string,
+  tag: string,
+  destDir: string,
+  opts: SkopeoOptions
+): Promise<SkopeoResult> {
   return runSkopeo(
     ['copy', '--src-authfile', authFile, '--src-tls-verify=false', `docker://${loginServer}/${repository}:${tag}`, `oci:${destDir}:${tag}`],
-    opts,
+    opts
   );
 }
 
 /** skopeo inspect --raw (the manifest) */
-export function inspect(authFile: string, loginServer: string, repository: string, tag: string, opts: SkopeoOptions): Promise<SkopeoResult> {
-  return runSkopeo(['inspect', '--raw', '--authfile', authFile, '--tls-verify=false', `docker://${loginServer}/${repository}:${tag}`], opts);
+export function inspect(
+  authFile: string,
+  loginServer: string,
+  repository: string,
+  tag: string,
+  opts: SkopeoOptions
+): Promise<SkopeoResult> {
+  return runSkopeo(
+    ['inspect', '--raw', '--authfile', authFile, '--tls-verify=false', `docker://${loginServer}/${repository}:${tag}`],
+    opts
+  );
 }

@@ -83,7 +83,12 @@ export function endpointEnv(connection: ServiceConnectionEnv): Record<string, st
 }
 
 /** Runs one bundled entry (`index.js` or `post.js`) of an installed task with exactly `env`. */
-export async function runTaskStep(taskDir: string, script: 'index.js' | 'post.js', env: Record<string, string>, timeoutMs = 120000): Promise<TaskStepResult> {
+export async function runTaskStep(
+  taskDir: string,
+  script: 'index.js' | 'post.js',
+  env: Record<string, string>,
+  timeoutMs = 120000
+): Promise<TaskStepResult> {
   const started = Date.now();
   const { exitCode, stdout, stderr, log } = await spawnNode(join(taskDir, 'dist', script), env, { cwd: taskDir, timeoutMs });
   const commands = parseCommands(stdout);
@@ -91,12 +96,18 @@ export async function runTaskStep(taskDir: string, script: 'index.js' | 'post.js
   const taskVariables: Record<string, string> = {};
   for (const { command, properties, message } of commands) {
     if (command === 'task.setvariable') {
-      variables[properties.variable ?? ''] = { value: message, secret: properties.issecret === 'true', isOutput: properties.isOutput === 'true' };
+      variables[properties.variable ?? ''] = {
+        value: message,
+        secret: properties.issecret === 'true',
+        isOutput: properties.isOutput === 'true'
+      };
     }
     if (command === 'task.settaskvariable') taskVariables[properties.variable ?? ''] = message;
   }
   const issues = (type: string): string[] =>
-    commands.filter((c) => (c.command === 'task.issue' || c.command === 'task.logissue') && c.properties.type === type).map((c) => c.message);
+    commands
+      .filter((c) => (c.command === 'task.issue' || c.command === 'task.logissue') && c.properties.type === type)
+      .map((c) => c.message);
   return {
     exitCode,
     stdout,
@@ -156,10 +167,17 @@ export function taskDefaults(taskDir: string): Record<string, string> {
 }
 
 function unescapeData(value: string): string {
-  return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%AZP25/g, '%');
+  return value
+    .replace(/%0D/g, '\r')
+    .replace(/%0A/g, '\n')
+    .replace(/%AZP25/g, '%');
 }
 
 function unescapeProperty(value: string): string {
-  return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%5D/g, ']').replace(/%3B/g, ';').replace(/%AZP25/g, '%');
+  return value
+    .replace(/%0D/g, '\r')
+    .replace(/%0A/g, '\n')
+    .replace(/%5D/g, ']')
+    .replace(/%3B/g, ';')
+    .replace(/%AZP25/g, '%');
 }
-

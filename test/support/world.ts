@@ -107,7 +107,7 @@ export async function startWorld(options: StartWorldOptions = {}): Promise<World
       createPki(join(dir, 'pki')),
       createClientCertificate(join(dir, 'client-certs'), 'cert-app'),
       Blackhole.start('127.0.0.1'),
-      buildImage(join(dir, 'image'), 'v1'),
+      buildImage(join(dir, 'image'), 'v1')
     ]);
     closers.push(() => blackhole.close());
 
@@ -120,7 +120,7 @@ export async function startWorld(options: StartWorldOptions = {}): Promise<World
     const userAssigned = {
       clientId: randomUUID(),
       objectId: randomUUID(),
-      resourceId: `/subscriptions/${randomUUID()}/resourceGroups/ci/providers/Microsoft.ManagedIdentity/userAssignedIdentities/acr-pusher`,
+      resourceId: `/subscriptions/${randomUUID()}/resourceGroups/ci/providers/Microsoft.ManagedIdentity/userAssignedIdentities/acr-pusher`
     };
     const miOptions = { log: requests, entra, tenantId, systemAssigned, userAssigned: [userAssigned] };
 
@@ -130,7 +130,7 @@ export async function startWorld(options: StartWorldOptions = {}): Promise<World
       ImdsStandIn.start(miOptions),
       AppServiceStandIn.start(miOptions),
       AcrStandIn.start({ dir: join(dir, 'acr-arm-allowed'), log: requests, entra, host: '127.0.0.1', allowArmTokens: true }),
-      AcrStandIn.start({ dir: join(dir, 'acr-arm-refused'), log: requests, entra, host: '127.0.0.2', allowArmTokens: false }),
+      AcrStandIn.start({ dir: join(dir, 'acr-arm-refused'), log: requests, entra, host: '127.0.0.2', allowArmTokens: false })
     ]);
     closers.push(
       () => github.close(),
@@ -138,7 +138,7 @@ export async function startWorld(options: StartWorldOptions = {}): Promise<World
       () => imds.close(),
       () => appService.close(),
       () => armAllowed.close(),
-      () => armRefused.close(),
+      () => armRefused.close()
     );
 
     const serviceConnectionName = 'acr-push';
@@ -151,14 +151,19 @@ export async function startWorld(options: StartWorldOptions = {}): Promise<World
     const federatedApp: FederatedApp = { clientId: randomUUID(), objectId: randomUUID() };
     entra.addApplication(tenantId, { ...secretApp, displayName: 'acr-login secret app' });
     entra.addApplication(tenantId, { ...noRoleApp, displayName: 'acr-login app without roles' });
-    entra.addApplication(tenantId, { clientId: certApp.clientId, objectId: certApp.objectId, displayName: 'acr-login certificate app', certificatePem: certificate.certPem });
+    entra.addApplication(tenantId, {
+      clientId: certApp.clientId,
+      objectId: certApp.objectId,
+      displayName: 'acr-login certificate app',
+      certificatePem: certificate.certPem
+    });
     entra.addApplication(tenantId, {
       ...federatedApp,
       displayName: 'acr-login federated app',
       federatedCredentials: [
         { name: 'github-main', issuer: github.issuer, subject: github.defaultSubject, audience: 'api://AzureADTokenExchange' },
-        { name: 'ado-acr-push', issuer: ado.issuer, subject: ado.subjectFor(serviceConnectionName), audience: 'api://AzureADTokenExchange' },
-      ],
+        { name: 'ado-acr-push', issuer: ado.issuer, subject: ado.subjectFor(serviceConnectionName), audience: 'api://AzureADTokenExchange' }
+      ]
     });
 
     const scopedToken = { username: 'ci-scoped-token', password: randomBytes(33).toString('base64'), repository: 'scoped/only-here' };
@@ -210,7 +215,7 @@ export async function startWorld(options: StartWorldOptions = {}): Promise<World
           ...imds.secrets(),
           ...appService.secrets(),
           ...armAllowed.secrets(),
-          ...armRefused.secrets(),
+          ...armRefused.secrets()
         ];
         const withSignatures = all.flatMap((s) => {
           const sig = signatureSegment(s);
@@ -229,7 +234,7 @@ export async function startWorld(options: StartWorldOptions = {}): Promise<World
         authFiles += 1;
         return skopeoPull(authFile, registry.loginServer, repository, tag, join(dir, 'pulled', String(authFiles)), skopeoOpts);
       },
-      close: cleanup,
+      close: cleanup
     };
     return world;
   } catch (err) {
