@@ -8,7 +8,7 @@ import {
   Platform,
   RawInputs
 } from '../core';
-import { githubFederation } from '../github/id-token';
+import { githubFederation } from '../federation/github';
 import { CliArgs, UsageError } from './args';
 
 export interface CliInputs {

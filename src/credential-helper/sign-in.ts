@@ -16,8 +16,8 @@ import {
   RegistryCredential,
   describeError
 } from '../core';
-import { githubFederation } from '../github/id-token';
-import { azureDevOpsFederation } from '../../task/src/oidc';
+import { githubFederation } from '../federation/github';
+import { azureDevOpsFederation } from '../federation/azure-devops';
 
 /** The helper prints nothing but its answer: the core's progress messages go nowhere. */
 export const QUIET: Platform = {

@@ -1,6 +1,6 @@
 import * as core from './workflow-commands';
 import { describeError, login, parseLoginOptions, secretValues } from '../core';
-import { githubFederation } from './id-token';
+import { githubFederation } from '../federation/github';
 import { readInputs } from './inputs';
 import { githubPlatform } from './platform';
 

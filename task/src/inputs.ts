@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { FederatedTokenSource, LoginError, maskableLines, RawInputs, secretValues } from '../../src/core';
-import { azureDevOpsFederation } from './oidc';
+import { azureDevOpsFederation } from '../../src/federation/azure-devops';
 
 export interface TaskInputs {
   raw: RawInputs;

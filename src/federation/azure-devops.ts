@@ -1,4 +1,4 @@
-import { FederatedTokenSource, LoginError, parseJson, send } from '../../src/core';
+import { FederatedTokenSource, LoginError, parseJson, send } from '../core';
 
 export interface AgentOidc {
   /** System.OidcRequestUri */

@@ -1,3 +1,4 @@
+// OIDC tokens from the CI platforms, as federated credentials: shared by the adapters and the credential helper.
 import { FederatedTokenSource, LoginError, parseJson, Platform, send } from '../core';
 
 const AUDIENCE = 'api://AzureADTokenExchange';
