@@ -265,8 +265,12 @@ function requestText(requests: Record<string, number>, range?: Record<string, [n
 function bundleFiles(dir: string): { file: string; bytes: number }[] {
   const abs = join(ROOT, dir);
   if (!existsSync(abs)) return [];
-  return readdirSync(abs)
-    .filter((f) => f.endsWith('.js'))
+  // Each other entry point (command line, credential helper) is a directory bundle behind a tiny launcher file.
+  const entryPoints = readdirSync(abs, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(abs, entry.name, 'index.js')))
+    .map((entry) => `${entry.name}/index.js`);
+  const files = readdirSync(abs).filter((f) => f.endsWith('.js') && statSync(join(abs, f)).size >= 1024);
+  return [...files, ...entryPoints]
     .sort((a, b) => (a === 'index.js' ? -1 : b === 'index.js' ? 1 : a.localeCompare(b)))
     .map((f) => ({ file: `${dir}/${f}`, bytes: statSync(join(abs, f)).size }));
 }
@@ -863,21 +867,24 @@ async function main(): Promise<void> {
     const bundles = [...bundleFiles(args.dist), ...bundleFiles('task/dist')].map((b) => {
       const by = loadedBy(b.file);
       const chunk = /\/\d+\.index\.js$/.test(b.file);
-      const note = b.file.startsWith('task/')
-        ? b.file.endsWith('/index.js')
-          ? 'Azure Pipelines task, main (not run here)'
-          : chunk
-            ? 'Azure Pipelines task, lazy chunk'
-            : 'Azure Pipelines task (not run here)'
-        : b.file.endsWith('/post.js')
-          ? 'post step (logout; not run here)'
-          : !chunk && !b.file.endsWith('/index.js')
-            ? 'another entry point (not run here)'
-            : by.length === paths.length
-              ? 'main step: loaded at start by every path'
-              : by.length > 0
-                ? `lazy chunk, loaded by ${by.join(', ')}`
-                : 'lazy chunk, loaded by none of these paths';
+      const entryPoint = /dist\/([a-z-]+)\/index\.js$/.exec(b.file)?.[1];
+      const note = entryPoint
+        ? `${entryPoint} entry point (not run here)`
+        : b.file.startsWith('task/')
+          ? b.file.endsWith('/index.js')
+            ? 'Azure Pipelines task, main (not run here)'
+            : chunk
+              ? 'Azure Pipelines task, lazy chunk'
+              : 'Azure Pipelines task (not run here)'
+          : b.file.endsWith('/post.js')
+            ? 'post step (logout; not run here)'
+            : !chunk && !b.file.endsWith('/index.js')
+              ? 'another entry point (not run here)'
+              : by.length === paths.length
+                ? 'main step: loaded at start by every path'
+                : by.length > 0
+                  ? `lazy chunk, loaded by ${by.join(', ')}`
+                  : 'lazy chunk, loaded by none of these paths';
       return { ...b, note };
     });
     const { rows, targets } = buildTable(baseline, paths, scaling, bundles, az.rows);
