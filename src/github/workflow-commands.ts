@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync } from 'node:fs';
 import { EOL } from 'node:os';
+import { delimiter } from 'node:path';
 
 /** `INPUT_<NAME>` as the runner sets it; untrimmed when asked. */
 export function getInput(name: string, options: { trimWhitespace?: boolean } = {}): string {
@@ -41,6 +42,15 @@ export function setOutput(name: string, value: string): void {
 
 export function saveState(name: string, value: string): void {
   keyValueCommand('STATE', 'save-state', name, value);
+}
+
+/** Prepends a directory to PATH for this step and, through GITHUB_PATH, for the following ones. */
+export function addPath(dir: string): boolean {
+  const pathFile = process.env.GITHUB_PATH;
+  if (pathFile) appendFileSync(pathFile, `${dir}${EOL}`, 'utf8');
+  else issueCommand('add-path', dir);
+  process.env.PATH = `${dir}${delimiter}${process.env.PATH ?? ''}`;
+  return true;
 }
 
 function issueCommand(command: string, message: string, properties: Record<string, string> = {}): void {
