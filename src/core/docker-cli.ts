@@ -6,16 +6,21 @@ import type { AuthEntry } from './docker-config';
 
 const DOCKER_TIMEOUT_MS = 60000;
 
+/** Windows runners name the CLI docker.exe; elsewhere it must be an executable called docker. */
+const DOCKER_NAMES = process.platform === 'win32' ? ['docker.exe', 'docker.cmd'] : ['docker'];
+
 export function dockerOnPath(env: NodeJS.ProcessEnv = process.env): boolean {
-  return (env.PATH ?? '').split(delimiter).some((dir) => {
-    if (!dir) return false;
-    try {
-      accessSync(join(dir, 'docker'), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const dirs = (env.PATH ?? env.Path ?? '').split(delimiter).filter((dir) => dir !== '');
+  return dirs.some((dir) =>
+    DOCKER_NAMES.some((name) => {
+      try {
+        accessSync(join(dir, name), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    })
+  );
 }
 
 /** `docker login --password-stdin`: the password never appears in a command line. */
