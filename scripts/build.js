@@ -46,6 +46,9 @@ function build({ entry, out, name }) {
       '-o',
       staging,
       '--minify',
+      // `open` serves only @azure/identity's interactive browser sign-in, which no path here uses.
+      '--external',
+      'open',
       '--transpile-only',
       '--no-source-map-register',
       '--license',

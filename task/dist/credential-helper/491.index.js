@@ -33131,7 +33131,7 @@ function createMsalClient(clientId, tenantId, createMsalClientOptions = {}) {
     function createBaseInteractiveRequest(scopes, options) {
         return {
             openBrowser: async (url) => {
-                const open = await __webpack_require__.e(/* import() */ 935).then(__webpack_require__.bind(__webpack_require__, 6935));
+                const open = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 2895, 19));
                 await open.default(url, { newInstance: true });
             },
             scopes,
