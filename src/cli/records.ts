@@ -1,5 +1,4 @@
-import { dirname } from 'node:path';
-import { ensurePrivateDir, LoginError, LoginState, parseState, readJsonObject, withFileLock, writeFileAtomic } from '../core';
+import { editJsonFile, LoginState, parseState } from '../core';
 
 /** One server the command line wrote credentials for, and where: what `acr-login logout` undoes. */
 type LoginRecord = Omit<LoginState, 'servers'> & LoginState['servers'][number];
@@ -36,15 +35,9 @@ export async function takeRecords(path: string, servers?: string[]): Promise<Log
 }
 
 async function edit(path: string, change: (records: LoginRecord[]) => LoginRecord[]): Promise<void> {
-  await ensurePrivateDir(dirname(path));
-  await withFileLock(path, 'login records', async () => {
-    const file = await readJsonObject(path).catch(() => undefined);
+  await editJsonFile(path, 'login records', (file) => {
     const records = Array.isArray(file?.logins) ? (file.logins as unknown[]).filter(isRecord) : [];
-    try {
-      await writeFileAtomic(path, `${JSON.stringify({ version: 1, logins: change(records) }, null, 2)}\n`);
-    } catch (error) {
-      throw new LoginError(`cannot write ${path}: ${(error as Error).message}`);
-    }
+    return { version: 1, logins: change(records) };
   });
 }
 

@@ -1,4 +1,4 @@
-import { updateConfig } from './docker-config';
+import { credsStoreOf, removeOwnEntries, updateConfig } from './docker-config';
 
 /** The `credHelpers` value naming this product's helper: docker runs `docker-credential-<name>`. */
 export const HELPER_NAME = 'acr-login';
@@ -8,30 +8,16 @@ export const HELPER_EXECUTABLE = `docker-credential-${HELPER_NAME}`;
 export async function writeCredHelpers(configPath: string, servers: string[]): Promise<{ credsStore?: string }> {
   return updateConfig(configPath, (config) => {
     const helpers = (config.credHelpers ??= {});
-    let changed = false;
-    for (const server of servers) {
-      if (helpers[server] !== HELPER_NAME) changed = true;
-      helpers[server] = HELPER_NAME;
-    }
-    return { changed, result: typeof config.credsStore === 'string' ? { credsStore: config.credsStore } : {} };
+    const changed = servers.some((server) => helpers[server] !== HELPER_NAME);
+    for (const server of servers) helpers[server] = HELPER_NAME;
+    return { changed, result: credsStoreOf(config) };
   });
 }
 
 /** Removes the `credHelpers` entries that still name the helper; reports those changed since. */
 export async function removeCredHelpers(configPath: string, servers: string[]): Promise<{ removed: string[]; changed: string[] }> {
   return updateConfig(configPath, (config) => {
-    const removed: string[] = [];
-    const changed: string[] = [];
-    for (const server of servers) {
-      const helper = config.credHelpers?.[server];
-      if (helper === undefined) continue;
-      if (helper !== HELPER_NAME) {
-        changed.push(server);
-        continue;
-      }
-      delete config.credHelpers?.[server];
-      removed.push(server);
-    }
+    const { removed, changed } = removeOwnEntries(config.credHelpers, servers, (_server, helper) => helper === HELPER_NAME);
     if (removed.length > 0 && config.credHelpers && Object.keys(config.credHelpers).length === 0) delete config.credHelpers;
     return { changed: removed.length > 0, result: { removed, changed } };
   });

@@ -18,7 +18,11 @@ export interface AuthEntry {
 
 /** A short digest of what was written for a server: lets logout recognise its own entry without keeping the secret. */
 export function fingerprint(entry: AuthEntry): string {
-  return createHash('sha256').update(authValue(entry)).digest('hex').slice(0, 32);
+  return digest(authValue(entry));
+}
+
+function digest(auth: string): string {
+  return createHash('sha256').update(auth).digest('hex').slice(0, 32);
 }
 
 export interface DockerConfig {
@@ -29,7 +33,8 @@ export interface DockerConfig {
 
 /** Reads, edits and writes back the config under its lock; `edit` returns whether it changed anything. */
 export async function updateConfig<T>(configPath: string, edit: (config: DockerConfig) => { changed: boolean; result: T }): Promise<T> {
-  return withLock(configPath, async () => {
+  // The lock file is shared with any parallel step editing the same config.
+  return withFileLock(configPath, 'docker config', async () => {
     const config = await readConfig(configPath);
     const { changed, result } = edit(config);
     if (changed) await writeConfig(configPath, config);
@@ -39,12 +44,10 @@ export async function updateConfig<T>(configPath: string, edit: (config: DockerC
 
 /** Adds or replaces `auths` entries, keeping everything else, under a lock and by atomic rename, mode 0600. */
 export async function writeAuths(configPath: string, entries: AuthEntry[]): Promise<{ credsStore?: string }> {
-  return withLock(configPath, async () => {
-    const config = await readConfig(configPath);
+  return updateConfig(configPath, (config) => {
     const auths = (config.auths ??= {});
     for (const entry of entries) auths[entry.server] = { auth: authValue(entry) };
-    await writeConfig(configPath, config);
-    return typeof config.credsStore === 'string' ? { credsStore: config.credsStore } : {};
+    return { changed: true, result: credsStoreOf(config) };
   });
 }
 
@@ -53,23 +56,44 @@ export async function removeAuths(
   configPath: string,
   written: Array<{ server: string; fingerprint: string }>
 ): Promise<{ removed: string[]; changed: string[] }> {
-  return withLock(configPath, async () => {
-    const config = await readConfig(configPath);
-    const removed: string[] = [];
-    const changed: string[] = [];
-    for (const { server, fingerprint: expected } of written) {
-      const auth = config.auths?.[server]?.auth;
-      if (auth === undefined) continue;
-      if (createHash('sha256').update(auth).digest('hex').slice(0, 32) !== expected) {
-        changed.push(server);
-        continue;
-      }
-      delete config.auths?.[server];
-      removed.push(server);
-    }
-    if (removed.length > 0) await writeConfig(configPath, config);
-    return { removed, changed };
+  const expected = new Map(written.map((entry) => [entry.server, entry.fingerprint]));
+  return updateConfig(configPath, (config) => {
+    const result = removeOwnEntries(
+      config.auths,
+      [...expected.keys()],
+      (server, entry) => entry.auth !== undefined && digest(entry.auth) === expected.get(server)
+    );
+    return { changed: result.removed.length > 0, result };
   });
+}
+
+/**
+ * Deletes the entries of `servers` that `isOurs` recognises as this product's, and lists those that
+ * something else has replaced since; absent servers are neither.
+ */
+export function removeOwnEntries<V>(
+  entries: Record<string, V> | undefined,
+  servers: string[],
+  isOurs: (server: string, entry: V) => boolean
+): { removed: string[]; changed: string[] } {
+  const removed: string[] = [];
+  const changed: string[] = [];
+  for (const server of servers) {
+    const entry = entries?.[server];
+    if (entry === undefined) continue;
+    if (!isOurs(server, entry)) {
+      changed.push(server);
+      continue;
+    }
+    delete entries?.[server];
+    removed.push(server);
+  }
+  return { removed, changed };
+}
+
+/** A `credsStore` named by the config: the docker CLI reads `auths` secrets from there instead. */
+export function credsStoreOf(config: DockerConfig): { credsStore?: string } {
+  return typeof config.credsStore === 'string' ? { credsStore: config.credsStore } : {};
 }
 
 function authValue(entry: AuthEntry): string {
@@ -100,9 +124,4 @@ async function writeConfig(configPath: string, config: DockerConfig): Promise<vo
   } catch (error) {
     throw new LoginError(`cannot write docker config ${configPath}: ${(error as Error).message}`);
   }
-}
-
-/** An exclusive lock file next to the config, shared with any parallel step writing the same file. */
-function withLock<T>(configPath: string, work: () => Promise<T>): Promise<T> {
-  return withFileLock(configPath, 'docker config', work);
 }

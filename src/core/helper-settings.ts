@@ -1,6 +1,5 @@
-import { dirname } from 'node:path';
 import { LoginError } from './errors';
-import { ensurePrivateDir, readJsonObject, withFileLock, writeFileAtomic } from './locked-file';
+import { editJsonFile, readJsonObject } from './locked-file';
 import type { Audience, FederationSetting, LoginOptions } from './options';
 import type { Registry } from './registry';
 import type { CacheIdentity } from './token-cache';
@@ -72,7 +71,10 @@ export async function removeHelperSettings(path: string, servers?: string[]): Pr
 
 /** Every recorded server with its settings; an unreadable file records nothing. */
 export async function readHelperSettings(path: string): Promise<Record<string, HelperSettings>> {
-  const file = await readJsonObject(path).catch(() => undefined);
+  return settingsIn(await readJsonObject(path).catch(() => undefined));
+}
+
+function settingsIn(file: Record<string, unknown> | undefined): Record<string, HelperSettings> {
   const registries = file?.version === 1 && isObject(file.registries) ? file.registries : {};
   const valid: Record<string, HelperSettings> = {};
   for (const [server, value] of Object.entries(registries)) {
@@ -82,15 +84,9 @@ export async function readHelperSettings(path: string): Promise<Record<string, H
 }
 
 async function edit(path: string, change: (registries: Record<string, HelperSettings>) => boolean): Promise<void> {
-  await ensurePrivateDir(dirname(path));
-  await withFileLock(path, 'credential helper settings', async () => {
-    const registries = await readHelperSettings(path);
-    if (!change(registries)) return;
-    try {
-      await writeFileAtomic(path, `${JSON.stringify({ version: 1, registries }, null, 2)}\n`);
-    } catch (error) {
-      throw new LoginError(`cannot write the credential helper settings ${path}: ${(error as Error).message}`);
-    }
+  await editJsonFile(path, 'credential helper settings', (file) => {
+    const registries = settingsIn(file);
+    return change(registries) ? { version: 1, registries } : undefined;
   });
 }
 

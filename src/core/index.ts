@@ -18,7 +18,7 @@ export type { HelperHost } from './helper-launcher';
 export { cacheIdentityOf, helperSettingsOf, readHelperSettings } from './helper-settings';
 export type { HelperSettings } from './helper-settings';
 export { helperSettingsPath, launcherDir, loginRecordsPath, tokenCacheDir } from './local-paths';
-export { withFileLock, writeFileAtomic, ensurePrivateDir, readJsonObject } from './locked-file';
+export { editJsonFile } from './locked-file';
 export { parseState, serializeState } from './login-state';
 export type { LoginState } from './login-state';
 export { cachedRefreshToken, removeCachedTokens, storeRefreshToken } from './token-cache';

@@ -99,3 +99,25 @@ export async function readJsonObject(path: string): Promise<Record<string, unkno
     return undefined;
   }
 }
+
+/**
+ * Reads the JSON object in `path` (undefined when absent or unreadable), lets `change` return the new
+ * content (or undefined to leave the file as it is) and writes it back atomically, all under the
+ * file's lock in a private directory. `what` names the file in errors.
+ */
+export async function editJsonFile(
+  path: string,
+  what: string,
+  change: (current: Record<string, unknown> | undefined) => object | undefined
+): Promise<void> {
+  await ensurePrivateDir(dirname(path));
+  await withFileLock(path, what, async () => {
+    const next = change(await readJsonObject(path).catch(() => undefined));
+    if (next === undefined) return;
+    try {
+      await writeFileAtomic(path, `${JSON.stringify(next, null, 2)}\n`);
+    } catch (error) {
+      throw new LoginError(`cannot write the ${what} ${path}: ${(error as Error).message}`);
+    }
+  });
+}
