@@ -1,14 +1,6 @@
 import { readFileSync } from 'node:fs';
-import {
-  azureEnvironmentInputs,
-  federatedTokenEnv,
-  federatedTokenFile,
-  FederatedTokenSource,
-  firstAvailable,
-  Platform,
-  RawInputs
-} from '../core';
-import { githubFederation } from '../federation/github';
+import { azureEnvironmentInputs, federatedTokenEnv, federatedTokenFile, FederatedTokenSource, Platform, RawInputs } from '../core';
+import { ambientFederation } from '../federation/ambient';
 import { CliArgs, UsageError } from './args';
 
 export interface CliInputs {
@@ -66,14 +58,13 @@ export async function readCliInputs(
 
   const mask = (secret: string): void => platform.mask(secret);
   const tokenEnv = flags['federated-token-env'];
-  const tokenFile =
-    flags['federated-token-file'] ?? (tokenEnv === undefined ? env.AZURE_FEDERATED_TOKEN_FILE?.trim() || undefined : undefined);
+  const tokenFile = flags['federated-token-file'];
   const federation =
     tokenEnv !== undefined
       ? federatedTokenEnv(tokenEnv, env, mask)
       : tokenFile !== undefined
         ? federatedTokenFile(tokenFile, mask)
-        : firstAvailable([githubFederation(env, platform)], NO_TOKEN_HINT);
+        : ambientFederation(env, platform, NO_TOKEN_HINT);
   return { raw, federation };
 }
 

@@ -4,7 +4,6 @@ import {
   FederationSetting,
   federatedTokenEnv,
   federatedTokenFile,
-  firstAvailable,
   helperSettingsOf,
   HelperSettings,
   LoginError,
@@ -18,6 +17,7 @@ import {
 } from '../core';
 import { githubFederation } from '../federation/github';
 import { azureDevOpsFederation } from '../federation/azure-devops';
+import { ambientFederation } from '../federation/ambient';
 
 /** The helper prints nothing but its answer: the core's progress messages go nowhere. */
 export const QUIET: Platform = {
@@ -95,9 +95,7 @@ function environmentFederation(setting: FederationSetting | undefined, env: Node
         },
         mask
       );
-    default: {
-      const file = env.AZURE_FEDERATED_TOKEN_FILE?.trim();
-      return file ? federatedTokenFile(file, mask) : firstAvailable([githubFederation(env, QUIET)], NO_TOKEN_HINT);
-    }
+    default:
+      return ambientFederation(env, QUIET, NO_TOKEN_HINT);
   }
 }
