@@ -20,7 +20,7 @@ import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { closeServer, listen, sendJson, type HttpServer } from '../../test/support/http-util';
 import { nowMs } from '../../test/support/request-log';
-import { createPki } from '../../test/support/pki';
+import { createPki, issueServerCertificate } from '../../test/support/pki';
 import type { RegistryRef, World } from '../../test/support/world';
 
 const execFileAsync = promisify(execFile);
@@ -106,46 +106,12 @@ export interface AzStandIns {
   close(): Promise<void>;
 }
 
-async function openssl(args: string[], cwd: string): Promise<void> {
-  await execFileAsync('openssl', args, { cwd });
-}
-
 /** A leaf for login.microsoftonline.com signed by the bench CA (the MITM of the CONNECT proxy). */
 async function microsoftLoginCertificate(dir: string, caCertPath: string, caKeyPath: string): Promise<{ key: string; cert: string }> {
-  const key = join(dir, 'login.key');
-  const csr = join(dir, 'login.csr');
-  const cert = join(dir, 'login.crt');
-  const ext = join(dir, 'login.ext');
-  writeFileSync(
-    ext,
-    'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:login.microsoftonline.com\n'
-  );
-  await openssl(
-    ['req', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-keyout', key, '-out', csr, '-subj', '/CN=login.microsoftonline.com'],
-    dir
-  );
-  await openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      csr,
-      '-CA',
-      caCertPath,
-      '-CAkey',
-      caKeyPath,
-      '-CAcreateserial',
-      '-sha256',
-      '-days',
-      '2',
-      '-extfile',
-      ext,
-      '-out',
-      cert
-    ],
-    dir
-  );
-  return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
+  const issued = await issueServerCertificate(dir, { caCertPath, caKeyPath }, 'login', 'login.microsoftonline.com', [
+    'DNS:login.microsoftonline.com'
+  ]);
+  return { key: issued.keyPem, cert: issued.certPem };
 }
 
 export async function startAzStandIns(world: World, registry: RegistryRef, dir: string): Promise<AzStandIns> {

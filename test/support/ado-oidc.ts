@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken, closeServer, isGuid, listen, queryOf, safe, safeEqual, sendJson } from './http-util';
-import { generateSigningKey, nowSeconds, signJwt, type SigningKey } from './jwt';
+import { generateSigningKey, nowSeconds, TokenIssuer, type SigningKey } from './jwt';
 import { TOKEN_EXCHANGE_AUDIENCE, type EntraStandIn } from './entra';
 import type { Pki } from './pki';
 import type { RequestLog } from './request-log';
@@ -40,7 +40,7 @@ export class AdoOidcStandIn {
   readonly serviceConnections = new Map<string, ServiceConnection>();
   /** Extra claims merged into the next tokens. */
   claimOverrides: Record<string, unknown> = {};
-  private readonly issued: string[] = [];
+  private readonly tokens: TokenIssuer;
   private server: Server | undefined;
   private port = 0;
 
@@ -49,6 +49,7 @@ export class AdoOidcStandIn {
     opts: AdoOidcOptions,
     readonly host: string
   ) {
+    this.tokens = new TokenIssuer(signing);
     this.organization = opts.organization ?? 'contoso';
     this.project = opts.project ?? 'acr-login';
   }
@@ -98,26 +99,20 @@ export class AdoOidcStandIn {
 
   mint(connection: ServiceConnection): string {
     const now = nowSeconds();
-    const token = signJwt(
-      {
-        jti: randomUUID(),
-        sub: this.subjectFor(connection.name),
-        aud: TOKEN_EXCHANGE_AUDIENCE,
-        iss: this.issuer,
-        nbf: now,
-        exp: now + 600,
-        iat: now,
-        ...this.claimOverrides
-      },
-      this.signing.privateKey,
-      { kid: this.signing.kid, x5t: this.signing.kid }
-    );
-    this.issued.push(token);
-    return token;
+    return this.tokens.sign({
+      jti: randomUUID(),
+      sub: this.subjectFor(connection.name),
+      aud: TOKEN_EXCHANGE_AUDIENCE,
+      iss: this.issuer,
+      nbf: now,
+      exp: now + 600,
+      iat: now,
+      ...this.claimOverrides
+    });
   }
 
   secrets(): string[] {
-    return [this.accessToken, ...this.issued];
+    return [this.accessToken, ...this.tokens.tokens];
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,7 @@ import {
   generateSigningKey,
   JwtError,
   nowSeconds,
-  signJwt,
+  TokenIssuer,
   verifyJwt,
   type DecodedJwt,
   type JwtHeader,
@@ -107,7 +107,6 @@ export class EntraStandIn {
   /** Trusted external OIDC issuers (GitHub, Azure DevOps …) → signing key. */
   readonly trustedIssuers = new Map<string, KeyObject>();
   private readonly certs = new Map<string, RegisteredCert[]>();
-  private readonly issuedTokens: string[] = [];
   private readonly receivedSecrets: string[] = [];
   /** Header and kind of every client assertion received (what MSAL / the product actually signs). */
   readonly assertionsReceived: {
@@ -120,12 +119,15 @@ export class EntraStandIn {
   }[] = [];
   private server: Server | undefined;
   private port = 0;
+  private readonly tokens: TokenIssuer;
 
   private constructor(
     private readonly signing: SigningKey,
     private readonly opts: EntraOptions,
     readonly host: string
-  ) {}
+  ) {
+    this.tokens = new TokenIssuer(signing);
+  }
 
   static async start(opts: EntraOptions): Promise<EntraStandIn> {
     const entra = new EntraStandIn(await generateSigningKey(), opts, opts.host ?? '127.0.0.1');
@@ -212,38 +214,32 @@ export class EntraStandIn {
   ): string {
     const aud = audienceFor(audience) ?? audience;
     const iat = nowSeconds();
-    const token = signJwt(
-      {
-        aud,
-        iss: `https://sts.windows.net/${tenantId}/`,
-        iat,
-        nbf: iat,
-        exp: iat + lifetimeSeconds,
-        aio: Buffer.from(randomUUID()).toString('base64url'),
-        appid: clientId,
-        appidacr: '1',
-        idp: `https://sts.windows.net/${tenantId}/`,
-        idtyp: 'app',
-        oid: objectId,
-        rh: `0.${Buffer.from(randomUUID()).toString('base64url').slice(0, 40)}.`,
-        sub: objectId,
-        tid: tenantId,
-        uti: Buffer.from(randomUUID()).toString('base64url').slice(0, 22),
-        ver: '1.0',
-        ...extraClaims
-      },
-      this.signing.privateKey,
-      { kid: this.signing.kid, x5t: this.signing.kid }
-    );
-    this.issuedTokens.push(token);
-    return token;
+    return this.tokens.sign({
+      aud,
+      iss: `https://sts.windows.net/${tenantId}/`,
+      iat,
+      nbf: iat,
+      exp: iat + lifetimeSeconds,
+      aio: Buffer.from(randomUUID()).toString('base64url'),
+      appid: clientId,
+      appidacr: '1',
+      idp: `https://sts.windows.net/${tenantId}/`,
+      idtyp: 'app',
+      oid: objectId,
+      rh: `0.${Buffer.from(randomUUID()).toString('base64url').slice(0, 40)}.`,
+      sub: objectId,
+      tid: tenantId,
+      uti: Buffer.from(randomUUID()).toString('base64url').slice(0, 22),
+      ver: '1.0',
+      ...extraClaims
+    });
   }
 
   /** Every token issued and every credential (secret, assertion) received. */
   secrets(): string[] {
     const configured: string[] = [];
     for (const t of this.tenants.values()) for (const a of t.applications.values()) if (a.secret) configured.push(a.secret);
-    return [...configured, ...this.issuedTokens, ...this.receivedSecrets];
+    return [...configured, ...this.tokens.tokens, ...this.receivedSecrets];
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken, closeServer, listen, queryOf, safe, safeEqual, sendJson } from './http-util';
-import { generateSigningKey, nowSeconds, signJwt, type SigningKey } from './jwt';
+import { generateSigningKey, nowSeconds, TokenIssuer, type SigningKey } from './jwt';
 import type { EntraStandIn } from './entra';
 import type { Pki } from './pki';
 import type { RequestLog } from './request-log';
@@ -31,7 +31,7 @@ export class GitHubOidcStandIn {
   subject: string;
   /** Extra claims merged into the next tokens (e.g. { exp: 1 } to present an expired token). */
   claimOverrides: Record<string, unknown> = {};
-  private readonly issued: string[] = [];
+  private readonly tokens: TokenIssuer;
   private server: Server | undefined;
   private port = 0;
 
@@ -40,6 +40,7 @@ export class GitHubOidcStandIn {
     opts: GitHubOidcOptions,
     readonly host: string
   ) {
+    this.tokens = new TokenIssuer(signing);
     this.repository = opts.repository ?? 'octo-org/octo-repo';
     this.ref = opts.ref ?? 'refs/heads/main';
     this.defaultSubject = `repo:${this.repository}:ref:${this.ref}`;
@@ -86,49 +87,43 @@ export class GitHubOidcStandIn {
   mint(audience: string): string {
     const now = nowSeconds();
     const [owner = 'octo-org'] = this.repository.split('/');
-    const token = signJwt(
-      {
-        jti: randomUUID(),
-        sub: this.subject,
-        aud: audience,
-        ref: this.ref,
-        sha: randomBytes(20).toString('hex'),
-        repository: this.repository,
-        repository_owner: owner,
-        repository_owner_id: '65432',
-        run_id: '1234567890',
-        run_number: '42',
-        run_attempt: '1',
-        repository_visibility: 'private',
-        repository_id: '123456',
-        actor_id: '7654',
-        actor: 'octocat',
-        workflow: 'ci',
-        head_ref: '',
-        base_ref: '',
-        event_name: 'push',
-        ref_protected: 'false',
-        ref_type: 'branch',
-        workflow_ref: `${this.repository}/.github/workflows/ci.yml@${this.ref}`,
-        workflow_sha: randomBytes(20).toString('hex'),
-        job_workflow_ref: `${this.repository}/.github/workflows/ci.yml@${this.ref}`,
-        job_workflow_sha: randomBytes(20).toString('hex'),
-        runner_environment: 'github-hosted',
-        iss: this.issuer,
-        nbf: now - 5,
-        exp: now + 300,
-        iat: now,
-        ...this.claimOverrides
-      },
-      this.signing.privateKey,
-      { kid: this.signing.kid, x5t: this.signing.kid }
-    );
-    this.issued.push(token);
-    return token;
+    return this.tokens.sign({
+      jti: randomUUID(),
+      sub: this.subject,
+      aud: audience,
+      ref: this.ref,
+      sha: randomBytes(20).toString('hex'),
+      repository: this.repository,
+      repository_owner: owner,
+      repository_owner_id: '65432',
+      run_id: '1234567890',
+      run_number: '42',
+      run_attempt: '1',
+      repository_visibility: 'private',
+      repository_id: '123456',
+      actor_id: '7654',
+      actor: 'octocat',
+      workflow: 'ci',
+      head_ref: '',
+      base_ref: '',
+      event_name: 'push',
+      ref_protected: 'false',
+      ref_type: 'branch',
+      workflow_ref: `${this.repository}/.github/workflows/ci.yml@${this.ref}`,
+      workflow_sha: randomBytes(20).toString('hex'),
+      job_workflow_ref: `${this.repository}/.github/workflows/ci.yml@${this.ref}`,
+      job_workflow_sha: randomBytes(20).toString('hex'),
+      runner_environment: 'github-hosted',
+      iss: this.issuer,
+      nbf: now - 5,
+      exp: now + 300,
+      iat: now,
+      ...this.claimOverrides
+    });
   }
 
   secrets(): string[] {
-    return [this.requestToken, ...this.issued];
+    return [this.requestToken, ...this.tokens.tokens];
   }
 
   async close(): Promise<void> {

@@ -133,3 +133,21 @@ export function signatureSegment(token: string): string | undefined {
   const parts = token.split('.');
   return parts.length === 3 && parts[2] ? parts[2] : undefined;
 }
+
+/** A signing key that signs tokens as an issuer does (`kid` and `x5t` headers) and remembers each one for leak scans. */
+export class TokenIssuer {
+  private readonly signed: string[] = [];
+
+  constructor(readonly key: SigningKey) {}
+
+  sign(claims: JwtPayload): string {
+    const token = signJwt(claims, this.key.privateKey, { kid: this.key.kid, x5t: this.key.kid });
+    this.signed.push(token);
+    return token;
+  }
+
+  /** Every token signed so far. */
+  get tokens(): string[] {
+    return [...this.signed];
+  }
+}

@@ -7,6 +7,9 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
+/** Every certificate here lives two days: long enough for any run, short if one leaks. */
+const DAYS = '2';
+
 async function openssl(args: string[], cwd: string): Promise<void> {
   try {
     await execFileAsync('openssl', args, { cwd });
@@ -33,46 +36,76 @@ export async function createPki(dir: string): Promise<Pki> {
   await mkdir(dir, { recursive: true });
   const caKeyPath = join(dir, 'ca.key');
   const caCertPath = join(dir, 'ca.crt');
-  const serverKeyPath = join(dir, 'server.key');
-  const serverCsrPath = join(dir, 'server.csr');
-  const serverCertPath = join(dir, 'server.crt');
-  const extPath = join(dir, 'server.ext');
-  const days = '2';
+  await openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-sha256',
+      '-days',
+      DAYS,
+      '-keyout',
+      caKeyPath,
+      '-out',
+      caCertPath,
+      '-subj',
+      '/CN=acr-login stand-in test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign'
+    ],
+    dir
+  );
+  const server = await issueServerCertificate(dir, { caCertPath, caKeyPath }, 'server', 'localhost', [
+    'DNS:localhost',
+    'IP:127.0.0.1',
+    'IP:127.0.0.2',
+    'IP:::1'
+  ]);
+  const caCertPem = await readFile(caCertPath, 'utf8');
+  return {
+    dir,
+    caCertPath,
+    caCertPem,
+    caKeyPath,
+    serverCertPath: server.certPath,
+    serverKeyPath: server.keyPath,
+    serverCertPem: server.certPem,
+    serverKeyPem: server.keyPem
+  };
+}
+
+export interface ServerCertificate {
+  certPath: string;
+  keyPath: string;
+  certPem: string;
+  keyPem: string;
+}
+
+/** A TLS server certificate for `altNames` (`DNS:…`, `IP:…`) signed by the CA, as `<dir>/<name>.crt` and `.key`. */
+export async function issueServerCertificate(
+  dir: string,
+  ca: { caCertPath: string; caKeyPath: string },
+  name: string,
+  commonName: string,
+  altNames: string[]
+): Promise<ServerCertificate> {
+  const keyPath = join(dir, `${name}.key`);
+  const csrPath = join(dir, `${name}.csr`);
+  const certPath = join(dir, `${name}.crt`);
+  const extPath = join(dir, `${name}.ext`);
   await Promise.all([
-    openssl(
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-sha256',
-        '-days',
-        days,
-        '-keyout',
-        caKeyPath,
-        '-out',
-        caCertPath,
-        '-subj',
-        '/CN=acr-login stand-in test CA',
-        '-addext',
-        'basicConstraints=critical,CA:TRUE',
-        '-addext',
-        'keyUsage=critical,keyCertSign,cRLSign'
-      ],
-      dir
-    ),
-    openssl(
-      ['req', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-keyout', serverKeyPath, '-out', serverCsrPath, '-subj', '/CN=localhost'],
-      dir
-    ),
+    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-keyout', keyPath, '-out', csrPath, '-subj', `/CN=${commonName}`], dir),
     writeFile(
       extPath,
       [
         'basicConstraints=critical,CA:FALSE',
         'keyUsage=critical,digitalSignature,keyEncipherment',
         'extendedKeyUsage=serverAuth',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:127.0.0.2,IP:::1',
+        `subjectAltName=${altNames.join(',')}`,
         ''
       ].join('\n')
     )
@@ -82,28 +115,24 @@ export async function createPki(dir: string): Promise<Pki> {
       'x509',
       '-req',
       '-in',
-      serverCsrPath,
+      csrPath,
       '-CA',
-      caCertPath,
+      ca.caCertPath,
       '-CAkey',
-      caKeyPath,
+      ca.caKeyPath,
       '-CAcreateserial',
       '-sha256',
       '-days',
-      days,
+      DAYS,
       '-extfile',
       extPath,
       '-out',
-      serverCertPath
+      certPath
     ],
     dir
   );
-  const [caCertPem, serverCertPem, serverKeyPem] = await Promise.all([
-    readFile(caCertPath, 'utf8'),
-    readFile(serverCertPath, 'utf8'),
-    readFile(serverKeyPath, 'utf8')
-  ]);
-  return { dir, caCertPath, caCertPem, caKeyPath, serverCertPath, serverKeyPath, serverCertPem, serverKeyPem };
+  const [certPem, keyPem] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
+  return { certPath, keyPath, certPem, keyPem };
 }
 
 export interface ClientCertificate {
@@ -140,7 +169,7 @@ export async function createClientCertificate(dir: string, name: string): Promis
       '-nodes',
       '-sha256',
       '-days',
-      '2',
+      DAYS,
       '-keyout',
       keyPath,
       '-out',
