@@ -8,7 +8,8 @@ import {
   readStdin,
   RegistryCredential,
   secretValues,
-  serializeState
+  serializeState,
+  exitSoon
 } from '../core';
 import { version } from '../../package.json';
 import { parseArgs, UsageError } from './args';
@@ -74,5 +75,4 @@ run()
     term.error(`${describeError(error)}${bad ? ' (see acr-login --help)' : ''}`);
     process.exitCode = bad ? 2 : 1;
   })
-  // A silent host can leave a socket open that nothing will ever close: do not let it hold the terminal.
-  .finally(() => setTimeout(() => process.exit(), 1000).unref());
+  .finally(exitSoon);

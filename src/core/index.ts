@@ -4,6 +4,7 @@ export { parseLoginOptions } from './options';
 export type { FederatedTokenSource, LoginOptions, RawInputs, InputName } from './options';
 export { secretValues, maskableLines } from './secrets';
 export { describeError, LoginError } from './errors';
+export { exitSoon } from './exit-soon';
 export type { Platform, OutputName } from './platform';
 export { send, parseJson } from './http';
 export { obtainCredentials } from './login';

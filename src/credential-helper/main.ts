@@ -10,7 +10,8 @@ import {
   removeCachedTokens,
   storeRefreshToken,
   TOKEN_USERNAME,
-  tokenCacheDir
+  tokenCacheDir,
+  exitSoon
 } from '../core';
 import { version } from '../../package.json';
 import { settingsFromEnvironment, signInAgain } from './sign-in';
@@ -88,5 +89,4 @@ run(process.argv.length === 3 ? process.argv[2] : undefined, process.env)
     process.stdout.write(`${error instanceof NotFound ? NOT_FOUND : describeError(error)}\n`);
     process.exitCode = 1;
   })
-  // A silent host can leave a socket open that nothing will ever close: do not let it hold docker.
-  .finally(() => setTimeout(() => process.exit(), 1000).unref());
+  .finally(exitSoon);

@@ -1,5 +1,5 @@
 import * as core from './workflow-commands';
-import { describeError, login, parseLoginOptions, secretValues } from '../core';
+import { describeError, login, parseLoginOptions, secretValues, exitSoon } from '../core';
 import { githubFederation } from '../federation/github';
 import { readInputs } from './inputs';
 import { githubPlatform } from './platform';
@@ -13,5 +13,4 @@ async function run(): Promise<void> {
 
 run()
   .catch((error: unknown) => core.setFailed(describeError(error)))
-  // A silent host can leave a socket open that nothing will ever close: do not let it hold the job.
-  .finally(() => setTimeout(() => process.exit(), 1000).unref());
+  .finally(exitSoon);

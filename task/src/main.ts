@@ -1,5 +1,5 @@
 import * as tl from 'azure-pipelines-task-lib/task';
-import { describeError, login, parseLoginOptions } from '../../src/core';
+import { describeError, login, parseLoginOptions, exitSoon } from '../../src/core';
 import { readTaskInputs } from './inputs';
 import { neutralize, pipelinesPlatform, taskJsonPath } from './platform';
 
@@ -15,5 +15,4 @@ run()
     tl.setResult(tl.TaskResult.Failed, neutralize(describeError(error)));
     process.exitCode = 1;
   })
-  // A silent host can leave a socket open that nothing will ever close: do not let it hold the job.
-  .finally(() => setTimeout(() => process.exit(), 1000).unref());
+  .finally(exitSoon);
