@@ -1,4 +1,6 @@
-import { FederatedTokenSource, parseLoginOptions, RawInputs } from '../src/core/options';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FederatedTokenSource, INPUT_NAMES, parseLoginOptions, RawInputs } from '../src/core/options';
 
 const noOidc: FederatedTokenSource = {
   available: false,
@@ -116,5 +118,14 @@ describe('parseLoginOptions', () => {
     expect(() => parseLoginOptions({ registry: 'docker.io', username: 'u', password: 'p' }, noOidc)).toThrow(
       "registry 'docker.io' refused"
     );
+  });
+});
+
+describe('INPUT_NAMES', () => {
+  it('are exactly the inputs action.yml declares, so every adapter reads them all', () => {
+    const actionYml = readFileSync(join(__dirname, '..', 'action.yml'), 'utf8');
+    const inputsBlock = actionYml.split(/^inputs:\s*$/m)[1]?.split(/^\S/m)[0] ?? '';
+    const declared = [...inputsBlock.matchAll(/^ {2}([a-z-]+):\s*$/gm)].map((match) => match[1]);
+    expect(declared).toEqual([...INPUT_NAMES]);
   });
 });

@@ -4,21 +4,25 @@ import { parseRegistries, Registry } from './registry';
 /** The inputs as the platform hands them over, by their action.yml names; absent and empty mean the same. */
 export type RawInputs = Partial<Record<InputName, string>>;
 
-export type InputName =
-  | 'registry'
-  | 'auth-type'
-  | 'client-id'
-  | 'tenant-id'
-  | 'client-secret'
-  | 'client-certificate'
-  | 'creds'
-  | 'authority-host'
-  | 'environment'
-  | 'token-audience'
-  | 'username'
-  | 'password'
-  | 'login'
-  | 'logout';
+/** The inputs by their action.yml names; each platform reads these. */
+export const INPUT_NAMES = [
+  'registry',
+  'auth-type',
+  'client-id',
+  'tenant-id',
+  'client-secret',
+  'client-certificate',
+  'creds',
+  'authority-host',
+  'environment',
+  'token-audience',
+  'username',
+  'password',
+  'login',
+  'logout'
+] as const;
+
+export type InputName = (typeof INPUT_NAMES)[number];
 
 /** Where an OIDC assertion comes from on this platform, and what to tell the user when it cannot. */
 export interface FederatedTokenSource {

@@ -1,22 +1,5 @@
 import * as core from './workflow-commands';
-import type { InputName, RawInputs } from '../core';
-
-const INPUT_NAMES: InputName[] = [
-  'registry',
-  'auth-type',
-  'client-id',
-  'tenant-id',
-  'client-secret',
-  'client-certificate',
-  'creds',
-  'authority-host',
-  'environment',
-  'token-audience',
-  'username',
-  'password',
-  'login',
-  'logout'
-];
+import { INPUT_NAMES, RawInputs } from '../core';
 
 export function readInputs(): RawInputs {
   const raw: RawInputs = {};

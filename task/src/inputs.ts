@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { FederatedTokenSource, LoginError, maskableLines, RawInputs, secretValues } from '../../src/core';
+import { FederatedTokenSource, LoginError, maskableLines, noFederation, RawInputs, secretValues } from '../../src/core';
 import { azureDevOpsFederation } from '../../src/federation/azure-devops';
 
 export interface TaskInputs {
@@ -8,11 +8,7 @@ export interface TaskInputs {
   federation: FederatedTokenSource;
 }
 
-const NO_FEDERATION: FederatedTokenSource = {
-  available: false,
-  unavailableHint: 'only a workload identity federation service connection gives an OIDC token',
-  getToken: () => Promise.reject(new LoginError('no OIDC token source'))
-};
+const NO_FEDERATION = noFederation('only a workload identity federation service connection gives an OIDC token');
 
 const SUPPORTED_SCHEMES =
   'WorkloadIdentityFederation (workload identity federation), ServicePrincipal (secret or certificate) or ManagedServiceIdentity (managed identity)';
