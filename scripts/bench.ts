@@ -583,37 +583,22 @@ async function measureAzureCli(
     const bothRequests = Object.fromEntries(
       [...new Set([...Object.keys(loginMedian), ...Object.keys(acrMedian)])].map((k) => [k, (loginMedian[k] ?? 0) + (acrMedian[k] ?? 0)])
     );
-    const loginSummary = summarize(loginRuns);
-    const acrSummary = summarize(acrRuns);
-    const totalSummary = summarize(totals);
+    const measured = (id: 'login' | 'acr' | 'total', runs: number[], requests: typeof loginMedian, note: string): AzRow => {
+      const ms = summarize(runs);
+      return {
+        id: `az:${id}`,
+        label: `Azure CLI ${labels[id]}`,
+        status: 'measured',
+        note,
+        ms,
+        requests,
+        ratioToOurs: ms.median / ours.spWallMs
+      };
+    };
     rows.push(
-      {
-        id: 'az:login',
-        label: `Azure CLI ${labels.login}`,
-        status: 'measured',
-        note: 'against the stand-ins (registered cloud, ARM stand-in)',
-        ms: loginSummary,
-        requests: loginMedian,
-        ratioToOurs: loginSummary.median / ours.spWallMs
-      },
-      {
-        id: 'az:acr',
-        label: `Azure CLI ${labels.acr}`,
-        status: 'measured',
-        note: 'against the stand-ins (https front of the same registry)',
-        ms: acrSummary,
-        requests: acrMedian,
-        ratioToOurs: acrSummary.median / ours.spWallMs
-      },
-      {
-        id: 'az:total',
-        label: `Azure CLI ${labels.total}`,
-        status: 'measured',
-        note: 'what a job runs instead of one acr-login step',
-        ms: totalSummary,
-        requests: bothRequests,
-        ratioToOurs: totalSummary.median / ours.spWallMs
-      }
+      measured('login', loginRuns, loginMedian, 'against the stand-ins (registered cloud, ARM stand-in)'),
+      measured('acr', acrRuns, acrMedian, 'against the stand-ins (https front of the same registry)'),
+      measured('total', totals, bothRequests, 'what a job runs instead of one acr-login step')
     );
   } catch (error) {
     const note = `could not be pointed at the stand-ins (${(error as Error).message}); only the start-up is comparable`;
