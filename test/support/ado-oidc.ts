@@ -1,8 +1,8 @@
 // Azure DevOps OIDC endpoint stand-in (https): what System.OidcRequestUri points at during a job.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:https';
+import type { Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearerToken, closeServer, isGuid, listen, queryOf, safe, safeEqual, sendJson } from './http-util';
+import { bearerToken, closeServer, isGuid, queryOf, safe, safeEqual, sendJson, serveHttps } from './http-util';
 import { generateSigningKey, nowSeconds, TokenIssuer, type SigningKey } from './jwt';
 import { TOKEN_EXCHANGE_AUDIENCE, type EntraStandIn } from './entra';
 import type { Pki } from './pki';
@@ -56,15 +56,11 @@ export class AdoOidcStandIn {
 
   static async start(opts: AdoOidcOptions): Promise<AdoOidcStandIn> {
     const ado = new AdoOidcStandIn(await generateSigningKey(), opts, opts.host ?? '127.0.0.1');
-    const server = createServer(
-      { key: opts.pki.serverKeyPem, cert: opts.pki.serverCertPem },
-      opts.log.listener(
-        () => 'ado-oidc',
-        safe(async (req, res) => ado.handle(req, res))
-      )
+    const listener = opts.log.listener(
+      () => 'ado-oidc',
+      safe(async (req, res) => ado.handle(req, res))
     );
-    ado.server = server;
-    ado.port = await listen(server, ado.host);
+    ({ server: ado.server, port: ado.port } = await serveHttps(opts.pki, ado.host, listener));
     opts.entra?.trustIssuer(ado.issuer, ado.signing.publicKey);
     return ado;
   }

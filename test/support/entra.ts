@@ -1,9 +1,9 @@
 // Microsoft Entra ID stand-in (https): OIDC metadata, instance discovery, the v2.0 (and v1) token endpoint
 // for client_credentials with a secret, a certificate assertion or a federated (OIDC) assertion.
 import { createPublicKey, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
-import { createServer, type Server } from 'node:https';
+import type { Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { closeServer, isGuid, listen, queryOf, readForm, safe, safeEqual, sendJson } from './http-util';
+import { closeServer, isGuid, queryOf, readForm, safe, safeEqual, sendJson, serveHttps } from './http-util';
 import {
   checkTimes,
   decodeJwt,
@@ -131,9 +131,7 @@ export class EntraStandIn {
 
   static async start(opts: EntraOptions): Promise<EntraStandIn> {
     const entra = new EntraStandIn(await generateSigningKey(), opts, opts.host ?? '127.0.0.1');
-    const server = createServer({ key: opts.pki.serverKeyPem, cert: opts.pki.serverCertPem }, entra.listener());
-    entra.server = server;
-    entra.port = await listen(server, entra.host);
+    ({ server: entra.server, port: entra.port } = await serveHttps(opts.pki, entra.host, entra.listener()));
     return entra;
   }
 

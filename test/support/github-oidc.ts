@@ -1,8 +1,8 @@
 // GitHub Actions ID-token endpoint stand-in (https): what ACTIONS_ID_TOKEN_REQUEST_URL points at on a runner.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:https';
+import type { Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearerToken, closeServer, listen, queryOf, safe, safeEqual, sendJson } from './http-util';
+import { bearerToken, closeServer, queryOf, safe, safeEqual, sendJson, serveHttps } from './http-util';
 import { generateSigningKey, nowSeconds, TokenIssuer, type SigningKey } from './jwt';
 import type { EntraStandIn } from './entra';
 import type { Pki } from './pki';
@@ -49,15 +49,11 @@ export class GitHubOidcStandIn {
 
   static async start(opts: GitHubOidcOptions): Promise<GitHubOidcStandIn> {
     const gh = new GitHubOidcStandIn(await generateSigningKey(), opts, opts.host ?? '127.0.0.1');
-    const server = createServer(
-      { key: opts.pki.serverKeyPem, cert: opts.pki.serverCertPem },
-      opts.log.listener(
-        () => 'github-oidc',
-        safe(async (req, res) => gh.handle(req, res))
-      )
+    const listener = opts.log.listener(
+      () => 'github-oidc',
+      safe(async (req, res) => gh.handle(req, res))
     );
-    gh.server = server;
-    gh.port = await listen(server, gh.host);
+    ({ server: gh.server, port: gh.port } = await serveHttps(opts.pki, gh.host, listener));
     opts.entra?.trustIssuer(gh.issuer, gh.signing.publicKey);
     return gh;
   }

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 
 /** node:http and node:https servers alike. */
 export type HttpServer = NetServer & { closeAllConnections(): void };
@@ -128,4 +129,14 @@ export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a, 'utf8');
   const y = Buffer.from(b, 'utf8');
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** An https stand-in on `host` with the test server certificate: its requests go through `listener`; resolves to the server and its port. */
+export async function serveHttps(
+  tls: { serverKeyPem: string; serverCertPem: string },
+  host: string,
+  listener: (req: IncomingMessage, res: ServerResponse) => void
+): Promise<{ server: HttpsServer; port: number }> {
+  const server = createHttpsServer({ key: tls.serverKeyPem, cert: tls.serverCertPem }, listener);
+  return { server, port: await listen(server, host) };
 }

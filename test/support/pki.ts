@@ -19,6 +19,12 @@ async function openssl(args: string[], cwd: string): Promise<void> {
   }
 }
 
+/** A self-signed RSA 2048 certificate with these extensions, and its unencrypted PKCS#8 key. */
+async function selfSigned(dir: string, keyPath: string, certPath: string, subject: string, extensions: string[]): Promise<void> {
+  const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', DAYS, '-keyout', keyPath, '-out', certPath];
+  await openssl([...args, '-subj', subject, ...extensions.flatMap((extension) => ['-addext', extension])], dir);
+}
+
 export interface Pki {
   dir: string;
   /** What tests put in NODE_EXTRA_CA_CERTS. */
@@ -36,29 +42,10 @@ export async function createPki(dir: string): Promise<Pki> {
   await mkdir(dir, { recursive: true });
   const caKeyPath = join(dir, 'ca.key');
   const caCertPath = join(dir, 'ca.crt');
-  await openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-sha256',
-      '-days',
-      DAYS,
-      '-keyout',
-      caKeyPath,
-      '-out',
-      caCertPath,
-      '-subj',
-      '/CN=acr-login stand-in test CA',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign'
-    ],
-    dir
-  );
+  await selfSigned(dir, caKeyPath, caCertPath, '/CN=acr-login stand-in test CA', [
+    'basicConstraints=critical,CA:TRUE',
+    'keyUsage=critical,keyCertSign,cRLSign'
+  ]);
   const server = await issueServerCertificate(dir, { caCertPath, caKeyPath }, 'server', 'localhost', [
     'DNS:localhost',
     'IP:127.0.0.1',
@@ -160,27 +147,7 @@ export async function createClientCertificate(dir: string, name: string): Promis
   const keyPath = join(dir, `${safe}.key`);
   const certPath = join(dir, `${safe}.crt`);
   const path = join(dir, `${safe}.pem`);
-  await openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-sha256',
-      '-days',
-      DAYS,
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-subj',
-      `/CN=${name.replace(/[/=]/g, '_')}`,
-      '-addext',
-      'keyUsage=critical,digitalSignature'
-    ],
-    dir
-  );
+  await selfSigned(dir, keyPath, certPath, `/CN=${name.replace(/[/=]/g, '_')}`, ['keyUsage=critical,digitalSignature']);
   const [certPem, keyPem] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
   if (!keyPem.includes('-----BEGIN PRIVATE KEY-----')) throw new Error('openssl did not write a PKCS#8 key');
   const combinedPem = `${certPem.trimEnd()}\n${keyPem.trimEnd()}\n`;
