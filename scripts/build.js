@@ -9,8 +9,8 @@ const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cl
 const bundles = [
   { entry: 'src/github/main.ts', out: 'dist', name: 'index.js' },
   { entry: 'src/github/post.ts', out: 'dist', name: 'post.js' },
-  { entry: 'task/src/main.ts', out: 'task/dist', name: 'index.js' },
-  { entry: 'task/src/post.ts', out: 'task/dist', name: 'post.js' },
+  { entry: 'src/azure-pipelines/main.ts', out: 'task/dist', name: 'index.js' },
+  { entry: 'src/azure-pipelines/post.ts', out: 'task/dist', name: 'post.js' },
   // The command line and the credential helper: each in its own directory (their lazily loaded chunks
   // must not overwrite the action's), started by a small `#!/usr/bin/env node` launcher next to it.
   { entry: 'src/cli/main.ts', out: 'dist/cli', name: 'index.js', launcher: 'dist/cli.js' },

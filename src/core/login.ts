@@ -1,10 +1,10 @@
-import { checkBasicCredential } from './basic-auth-check';
-import { dockerLogin, dockerOnPath } from './docker-cli';
-import { AuthEntry, dockerConfigPath, fingerprint, writeAuths } from './docker-config';
-import { getEntraToken } from './entra-token';
-import { exchangeForRefreshToken, RegistryCredential } from './exchange';
-import { storeForHelper } from './helper-mode';
-import { LoginState, serializeState } from './login-state';
+import { checkBasicCredential } from './registry/basic-auth-check';
+import { dockerLogin, dockerOnPath } from './docker/cli';
+import { AuthEntry, dockerConfigPath, fingerprint, writeAuths } from './docker/config';
+import { getEntraToken } from './entra/token';
+import { exchangeForRefreshToken, RegistryCredential } from './registry/exchange';
+import { storeForHelper } from './helper/store';
+import { LoginState, serializeState } from './state';
 import type { LoginOptions } from './options';
 import type { Platform } from './platform';
 

@@ -1,8 +1,8 @@
-import { dockerLogout } from './docker-cli';
-import { removeAuths } from './docker-config';
-import { describeError } from './errors';
-import { removeHelperLogin } from './helper-mode';
-import { parseState } from './login-state';
+import { dockerLogout } from './docker/cli';
+import { removeAuths } from './docker/config';
+import { describeError } from '../lib/errors';
+import { removeHelperLogin } from './helper/store';
+import { parseState } from './state';
 import type { Platform } from './platform';
 
 /** Undoes exactly what the login step wrote. Never throws: a cleanup problem is a warning. */

@@ -1,5 +1,5 @@
-import { LoginError } from './errors';
-import { parseRegistries, Registry } from './registry';
+import { LoginError } from '../lib/errors';
+import { parseRegistries, Registry } from './registry/names';
 
 /** The inputs as the platform hands them over, by their action.yml names; absent and empty mean the same. */
 export type RawInputs = Partial<Record<InputName, string>>;

@@ -1,4 +1,4 @@
-import type { HelperHost } from './helper-launcher';
+import type { HelperHost } from './helper/launcher';
 
 /** What the core needs from GitHub Actions, Azure Pipelines or a terminal. */
 export interface Platform {

@@ -1,5 +1,5 @@
 import * as core from './workflow-commands';
-import { describeError } from '../core/errors';
+import { describeError } from '../lib/errors';
 import { logout } from '../core/logout';
 import { githubPlatform, STATE_NAME } from './platform';
 

@@ -1,0 +1,50 @@
+import { explainEntraFailure, FailureContext } from '../../../src/core/entra/errors';
+
+const oidc: FailureContext = {
+  credential: { kind: 'oidc', tenantId: 'tenant-1', clientId: 'app-1', assertion: () => Promise.resolve('') },
+  authorityHost: 'https://login.microsoftonline.com',
+  assertionClaims: { sub: 'repo:o/r:environment:prod', iss: 'https://token.actions.githubusercontent.com', aud: 'api://Other' },
+  timeoutMs: 30000
+};
+
+const entraError = (code: string, text: string): Error =>
+  Object.assign(
+    new Error(`invalid_client: AADSTS${code}: ${text}\r\nTrace ID: 1\r\nCorrelation ID: 2\r\nTimestamp: 2026-11-23 00:00:00Z`),
+    { name: 'AuthenticationError' }
+  );
+
+describe('explainEntraFailure', () => {
+  it.each([
+    [
+      '700213',
+      /app app-1 has no federated credential for subject 'repo:o\/r:environment:prod' from issuer 'https:\/\/token\.actions\.githubusercontent\.com'/
+    ],
+    ['700212', /the OIDC token's audience 'api:\/\/Other' is not the one the federated credential expects/],
+    ['700211', /issuer 'https:\/\/token\.actions\.githubusercontent\.com' matches no federated credential of app app-1/],
+    ['700024', /the OIDC token had expired/],
+    ['7000222', /client secret of app app-1 has expired/],
+    ['700027', /certificate is not registered on app app-1/],
+    ['90002', /tenant tenant-1 was not found at https:\/\/login\.microsoftonline\.com/]
+  ])('AADSTS%s names the cause', (code, advice) => {
+    const message = explainEntraFailure(entraError(code, 'Entra text.'), oidc);
+    expect(message).toMatch(new RegExp(`^Entra ID refused the token request \\(AADSTS${code}\\): `));
+    expect(message).toMatch(advice);
+    expect(message).toContain(`Entra said: AADSTS${code}: Entra text.`);
+    expect(message).not.toMatch(/Trace ID|\n/);
+  });
+
+  it('a managed identity that is not there says where it must run', () => {
+    const message = explainEntraFailure(new Error('ManagedIdentityCredential: no response'), {
+      ...oidc,
+      credential: { kind: 'managed-identity', clientId: 'uami' }
+    });
+    expect(message).toMatch(
+      /^managed identity gave no token: ManagedIdentityCredential: no response\. This needs an Azure VM.*client-id uami must be assigned/
+    );
+  });
+
+  it('a timeout names the authority', () => {
+    const message = explainEntraFailure(Object.assign(new Error('aborted'), { name: 'AbortError' }), oidc);
+    expect(message).toBe('no token from Entra ID at https://login.microsoftonline.com within 30 s: the endpoint did not answer');
+  });
+});

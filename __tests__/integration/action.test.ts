@@ -1,0 +1,422 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ActionRun, leakedSecrets, runAction, runStep, StepResult } from '../../test/support/action-runner';
+import { startWorld, World } from '../../test/support/world';
+
+const TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
+const PATH_WITHOUT_DOCKER = '/usr/bin:/bin';
+
+let world: World;
+
+beforeAll(async () => {
+  world = await startWorld();
+}, 60000);
+
+afterAll(async () => {
+  await world?.close();
+});
+
+interface Job {
+  dockerConfig: string;
+  env: Record<string, string>;
+}
+
+/** A fresh job: its own HOME and docker config, the stand-ins' CA trusted, no docker CLI unless asked. */
+function newJob(extraEnv: Record<string, string> = {}): Job {
+  const home = mkdtempSync(join(tmpdir(), 'job-'));
+  const dockerConfig = join(home, '.docker');
+  return {
+    dockerConfig,
+    env: { PATH: PATH_WITHOUT_DOCKER, HOME: home, DOCKER_CONFIG: dockerConfig, NODE_EXTRA_CA_CERTS: world.caCertPath, ...extraEnv }
+  };
+}
+
+function configFile(job: Job): string {
+  return join(job.dockerConfig, 'config.json');
+}
+
+function readAuths(job: Job): Record<string, { auth?: string }> {
+  return existsSync(configFile(job)) ? (JSON.parse(readFileSync(configFile(job), 'utf8')).auths ?? {}) : {};
+}
+
+function expectNoLeak(...steps: Array<StepResult | undefined>): void {
+  for (const step of steps) if (step) expect(leakedSecrets(step.log, world.secrets())).toEqual([]);
+}
+
+function expectSuccess(run: ActionRun): void {
+  expect({ exit: run.main.exitCode, errors: run.main.errors }).toEqual({ exit: 0, errors: [] });
+  expectNoLeak(run.main, run.post);
+}
+
+/** The failure contract: non-zero exit, exactly one ::error:: line, no stack trace, no secret. */
+function expectFailure(step: StepResult, message: string | RegExp): void {
+  expect(step.exitCode).not.toBe(0);
+  expect(step.errors).toHaveLength(1);
+  expect(step.errors[0]).toMatch(message);
+  expect(step.log).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
+  expectNoLeak(step);
+}
+
+const spInputs = (): Record<string, string> => ({
+  'client-id': world.secretApp.clientId,
+  'tenant-id': world.tenantId,
+  'client-secret': world.secretApp.secret,
+  'authority-host': world.entra.url,
+  login: 'config'
+});
+
+async function expectPush(job: Job, registry: { loginServer: string }, repository = 'app'): Promise<void> {
+  const pushed = await world.push(configFile(job), registry, repository);
+  expect(pushed.ok ? 'pushed' : pushed.stderr).toBe('pushed');
+}
+
+/** Push with what the step wrote, then run its post step and check the entry is gone. */
+async function expectPushThenLogout(job: Job, run: ActionRun, registry: { loginServer: string }): Promise<void> {
+  await expectPush(job, registry);
+  const post = await runPost(job, run);
+  expect({ exit: post.exitCode, warnings: post.warnings }).toEqual({ exit: 0, warnings: [] });
+  expect(readAuths(job)[registry.loginServer]).toBeUndefined();
+  expectNoLeak(post);
+}
+
+describe('each auth path logs in and a real push succeeds with what it wrote', () => {
+  it('service principal with a secret: outputs, mask, 0600 config, push, then logout of exactly that entry', async () => {
+    const job = newJob();
+    writeFileSync(join(mkdir(job.dockerConfig), 'config.json'), JSON.stringify({ auths: { 'ghcr.io': { auth: 'a2VlcDptZQ==' } } }));
+    const registry = world.registries.armAllowed;
+    const run = await runAction({ ...spInputs(), registry: registry.url }, job.env);
+    expectSuccess(run);
+    const { outputs, masks } = run.main;
+    expect(outputs['login-server']).toBe(registry.loginServer);
+    expect(outputs.username).toBe(TOKEN_USERNAME);
+    expect(masks).toContain(outputs.password);
+    expect(masks).toContain(world.secretApp.secret);
+    const hoursLeft = (Date.parse(outputs['expires-on'] ?? '') - Date.now()) / 3600000;
+    expect(hoursLeft).toBeGreaterThan(2.5);
+    expect(hoursLeft).toBeLessThan(3.5);
+    expect(statSync(configFile(job)).mode & 0o777).toBe(0o600);
+    expect(Buffer.from(readAuths(job)[registry.loginServer]?.auth ?? '', 'base64').toString()).toBe(
+      `${TOKEN_USERNAME}:${outputs.password}`
+    );
+    await expectPush(job, registry);
+
+    const logout = await runPost(job, run);
+    expect(logout.exitCode).toBe(0);
+    expect(logout.warnings).toEqual([]);
+    expect(Object.keys(readAuths(job))).toEqual(['ghcr.io']);
+    expectNoLeak(logout);
+  });
+
+  it('service principal with a certificate given as PEM text, and as a file path', async () => {
+    for (const certificate of [world.certApp.certificate.combinedPem, world.certApp.certificate.path]) {
+      const job = newJob();
+      const inputs = { ...spInputs(), 'client-id': world.certApp.clientId, 'client-secret': '', 'client-certificate': certificate };
+      const run = await runAction({ ...inputs, registry: world.registries.armRefused.url }, job.env);
+      expectSuccess(run);
+      if (certificate.includes('PRIVATE KEY')) expect(run.main.masks).toContain(world.certApp.certificate.keyPem.split('\n')[1]);
+      await expectPushThenLogout(job, run, world.registries.armRefused);
+    }
+  });
+
+  it('service principal from an azure/login creds JSON', async () => {
+    const job = newJob();
+    const creds = JSON.stringify({
+      clientId: world.secretApp.clientId,
+      clientSecret: world.secretApp.secret,
+      tenantId: world.tenantId,
+      subscriptionId: 'x'
+    });
+    const run = await runAction(
+      { registry: world.registries.armRefused.url, creds, 'authority-host': world.entra.url, login: 'config' },
+      job.env
+    );
+    expectSuccess(run);
+    await expectPushThenLogout(job, run, world.registries.armRefused);
+  });
+
+  it('GitHub OIDC: the job token becomes a client assertion', async () => {
+    const job = newJob(world.github.env());
+    const before = world.requests.count('github-oidc');
+    const run = await runAction(
+      {
+        registry: world.registries.armRefused.url,
+        'client-id': world.federatedApp.clientId,
+        'tenant-id': world.tenantId,
+        'authority-host': world.entra.url,
+        login: 'config'
+      },
+      job.env
+    );
+    expectSuccess(run);
+    expect(world.requests.count('github-oidc')).toBe(before + 1);
+    await expectPushThenLogout(job, run, world.registries.armRefused);
+  });
+
+  it('managed identity through IMDS, system-assigned and user-assigned', async () => {
+    for (const clientId of ['', world.userAssigned.clientId]) {
+      const job = newJob(world.imds.env());
+      const run = await runAction(
+        { registry: world.registries.armRefused.url, 'auth-type': 'managed-identity', 'client-id': clientId, login: 'config' },
+        job.env
+      );
+      expectSuccess(run);
+      await expectPushThenLogout(job, run, world.registries.armRefused);
+    }
+  });
+
+  it('managed identity through the App Service endpoint', async () => {
+    const job = newJob(world.appService.env());
+    const run = await runAction({ registry: world.registries.armRefused.url, 'auth-type': 'managed-identity', login: 'config' }, job.env);
+    expectSuccess(run);
+    await expectPushThenLogout(job, run, world.registries.armRefused);
+  });
+
+  it('repository-scoped token: no Entra call, checked at the token endpoint, denied outside its scope', async () => {
+    const job = newJob();
+    const entraBefore = world.requests.count('entra-token');
+    const registry = world.registries.armAllowed;
+    const run = await runAction(
+      { registry: registry.url, username: world.scopedToken.username, password: world.scopedToken.password, login: 'config' },
+      job.env
+    );
+    expectSuccess(run);
+    expect(world.requests.count('entra-token')).toBe(entraBefore);
+    expect(run.main.outputs.username).toBe(world.scopedToken.username);
+    expect(run.main.outputs['expires-on']).toBe('');
+    expect(run.main.masks).toContain(world.scopedToken.password);
+    await expectPush(job, registry, world.scopedToken.repository);
+    const denied = await world.push(configFile(job), registry, 'not-in-scope');
+    expect(denied.ok).toBe(false);
+  });
+
+  it('admin user', async () => {
+    const job = newJob();
+    const run = await runAction(
+      { registry: world.registries.armAllowed.url, username: world.admin.username, password: world.admin.password, login: 'config' },
+      job.env
+    );
+    expectSuccess(run);
+    await expectPushThenLogout(job, run, world.registries.armAllowed);
+  });
+});
+
+describe('several registries, audiences and login modes', () => {
+  it('one Entra token for all registries, exchanges in parallel, outputs as lists in input order', async () => {
+    const job = newJob();
+    const registries = [world.registries.armRefused, world.registries.armAllowed];
+    const entraBefore = world.requests.count('entra-token');
+    const run = await runAction({ ...spInputs(), registry: registries.map((r) => r.url).join('\n') }, job.env, { post: true });
+    expectSuccess(run);
+    expect(world.requests.count('entra-token')).toBe(entraBefore + 1);
+    expect(run.main.outputs['login-server']).toBe(registries.map((r) => r.loginServer).join('\n'));
+    const passwords = (run.main.outputs.password ?? '').split('\n');
+    expect(passwords).toHaveLength(2);
+    for (const password of passwords) expect(run.main.masks).toContain(password);
+    expect(run.post?.exitCode).toBe(0);
+    expect(readAuths(job)).toEqual({});
+  });
+
+  it('ARM audience works where allowed and, where authentication-as-arm is disabled, says how to fix it', async () => {
+    const allowed = await runAction({ ...spInputs(), registry: world.registries.armAllowed.url, 'token-audience': 'arm' }, newJob().env);
+    expectSuccess(allowed);
+    const refused = await runAction({ ...spInputs(), registry: world.registries.armRefused.url, 'token-audience': 'arm' }, newJob().env);
+    expectFailure(refused.main, /refused the ARM-audience token .*authentication-as-arm is disabled.*token-audience: acr/);
+  });
+
+  it('login: docker runs the real docker CLI with the password on stdin', async () => {
+    const job = newJob({ PATH: process.env.PATH ?? '' });
+    const registry = world.registries.armAllowed;
+    const run = await runAction({ ...spInputs(), login: 'auto', registry: registry.url }, job.env);
+    expectSuccess(run);
+    expect(run.main.log).toContain(`docker login ${registry.loginServer} succeeded`);
+    expect(readAuths(job)[registry.loginServer]).toBeDefined();
+    await expectPush(job, registry);
+    const logout = await runPost(job, run);
+    expect(logout.log).toContain(`docker logout ${registry.loginServer} succeeded`);
+    expect(readAuths(job)[registry.loginServer]).toBeUndefined();
+  });
+
+  it('login: none sets the outputs and writes no file; logout: false keeps the entry', async () => {
+    const none = newJob();
+    const outputsOnly = await runAction({ ...spInputs(), login: 'none', registry: world.registries.armAllowed.url }, none.env);
+    expectSuccess(outputsOnly);
+    expect(outputsOnly.main.outputs.password).toBeTruthy();
+    expect(existsSync(configFile(none))).toBe(false);
+
+    const kept = newJob();
+    const run = await runAction({ ...spInputs(), logout: 'false', registry: world.registries.armAllowed.url }, kept.env, { post: true });
+    expectSuccess(run);
+    expect(Object.keys(readAuths(kept))).toEqual([world.registries.armAllowed.loginServer]);
+  });
+
+  it('parallel steps sharing one docker config lose nothing', async () => {
+    const job = newJob();
+    writeFileSync(join(mkdir(job.dockerConfig), 'config.json'), JSON.stringify({ auths: { 'ghcr.io': { auth: 'a2VlcDptZQ==' } } }));
+    const steps: Array<Record<string, string>> = [
+      { username: world.scopedToken.username, password: world.scopedToken.password, registry: world.registries.armAllowed.url },
+      { username: world.admin.username, password: world.admin.password, registry: world.registries.armRefused.url },
+      { ...spInputs(), registry: world.registries.armAllowed.url },
+      { ...spInputs(), registry: world.registries.armRefused.url }
+    ];
+    const runs = await Promise.all(steps.map((inputs) => runAction({ login: 'config', ...inputs }, job.env)));
+    runs.forEach(expectSuccess);
+    expect(Object.keys(readAuths(job)).sort()).toEqual(
+      ['ghcr.io', world.registries.armAllowed.loginServer, world.registries.armRefused.loginServer].sort()
+    );
+  });
+});
+
+describe('transient failures are retried, silent hosts fail fast', () => {
+  it('retries 429 (with Retry-After) from Entra ID and 503 from the exchange', async () => {
+    world.requests.failNext('entra-token', 2, { status: 429, retryAfterSeconds: 1 });
+    world.requests.failNext('acr-exchange', 2, { status: 503 });
+    const entraBefore = world.requests.count('entra-token');
+    const exchangeBefore = world.requests.count('acr-exchange');
+    const run = await runAction({ ...spInputs(), registry: world.registries.armAllowed.url }, newJob().env);
+    expectSuccess(run);
+    expect(world.requests.count('entra-token') - entraBefore).toBe(3);
+    expect(world.requests.count('acr-exchange') - exchangeBefore).toBe(3);
+  });
+
+  it('an authority that never answers fails naming it, well under a minute', async () => {
+    const authority = `https://127.0.0.1:${world.blackhole.port}`;
+    const run = await runAction({ ...spInputs(), 'authority-host': authority, registry: world.registries.armAllowed.url }, newJob().env);
+    expectFailure(run.main, new RegExp(`127\\.0\\.0\\.1:${world.blackhole.port}`));
+    expect(run.main.durationMs).toBeLessThan(60000);
+  }, 90000);
+
+  it('a registry that never answers fails naming it', async () => {
+    const run = await runAction(
+      {
+        registry: `http://127.0.0.1:${world.blackhole.port}`,
+        username: world.admin.username,
+        password: world.admin.password,
+        login: 'config'
+      },
+      newJob().env,
+      { post: false }
+    );
+    expectFailure(run.main, new RegExp(`127\\.0\\.0\\.1:${world.blackhole.port} did not answer`));
+  }, 90000);
+});
+
+describe('bad input fails with one line naming the cause', () => {
+  it('refuses a host that is not a registry before any request', async () => {
+    const before = world.requests.all().length;
+    const run = await runAction(
+      { ...spInputs(), registry: `${world.registries.armAllowed.url}\nmyregistry.azurecr.io.evil.example` },
+      newJob().env
+    );
+    expectFailure(run.main, "registry 'myregistry.azurecr.io.evil.example' refused");
+    expect(world.requests.all().length).toBe(before);
+  });
+
+  it.each([
+    ['a wrong client secret', () => ({ 'client-secret': 'wrong-secret-value' }), /AADSTS7000215.*client secret of app .* is wrong/],
+    ['an unknown tenant', () => ({ 'tenant-id': world.unknownTenantId }), /AADSTS90002.*tenant .* was not found/],
+    [
+      'an unknown application',
+      () => ({ 'client-id': '11111111-2222-3333-4444-555555555555' }),
+      /AADSTS700016.*app 11111111-2222-3333-4444-555555555555 was not found/
+    ],
+    [
+      'an unknown auth-type',
+      () => ({ 'auth-type': 'magic' }),
+      /auth-type 'magic' is not valid; use one of: auto, oidc, service-principal, managed-identity, token/
+    ],
+    ['a username without password', () => ({ username: 'someone' }), /username is given but password is empty/],
+    [
+      'malformed creds',
+      () => ({ 'client-secret': '', 'client-id': '', creds: '{"clientSecret": "do-not-print-me" ' }),
+      /creds is not valid JSON/
+    ]
+  ])('%s', async (_name, inputs, message) => {
+    const run = await runAction({ ...spInputs(), registry: world.registries.armAllowed.url, ...inputs() }, newJob().env);
+    expectFailure(run.main, message);
+    expect(leakedSecrets(run.main.log, ['do-not-print-me'])).toEqual([]);
+  });
+
+  it('OIDC without id-token: write says what to add', async () => {
+    const run = await runAction(
+      {
+        registry: world.registries.armAllowed.url,
+        'auth-type': 'oidc',
+        'client-id': world.federatedApp.clientId,
+        'tenant-id': world.tenantId,
+        'authority-host': world.entra.url
+      },
+      newJob().env,
+      { post: false }
+    );
+    expectFailure(run.main, /add `permissions: id-token: write`/);
+  });
+
+  it('OIDC with a subject that has no federated credential names the subject', async () => {
+    const subject = 'repo:octo-org/octo-repo:pull_request';
+    world.github.setSubject(subject);
+    try {
+      const run = await runAction(
+        {
+          registry: world.registries.armAllowed.url,
+          'client-id': world.federatedApp.clientId,
+          'tenant-id': world.tenantId,
+          'authority-host': world.entra.url
+        },
+        newJob(world.github.env()).env,
+        { post: false }
+      );
+      expectFailure(run.main, new RegExp(`AADSTS700213.*subject '${subject.replace(/[/]/g, '\\/')}'`));
+    } finally {
+      world.github.setSubject(world.github.defaultSubject);
+    }
+  });
+
+  it('a wrong repository-token password fails the step, not the first push', async () => {
+    const run = await runAction(
+      { registry: world.registries.armAllowed.url, username: world.scopedToken.username, password: 'not-the-password', login: 'config' },
+      newJob().env
+    );
+    expectFailure(
+      run.main,
+      new RegExp(`${world.registries.armAllowed.loginServer} rejected the password of '${world.scopedToken.username}'`)
+    );
+  });
+
+  it('an identity without a role on the registry cannot push', async () => {
+    const job = newJob();
+    const run = await runAction(
+      {
+        ...spInputs(),
+        'client-id': world.noRoleApp.clientId,
+        'client-secret': world.noRoleApp.secret,
+        registry: world.registries.armAllowed.url
+      },
+      job.env
+    );
+    expectSuccess(run);
+    const denied = await world.push(configFile(job), world.registries.armAllowed, 'app');
+    expect(denied.ok).toBe(false);
+  });
+});
+
+describe('post step', () => {
+  it('never fails the job, even with unreadable state', async () => {
+    const job = newJob();
+    const post = await runPost(job, undefined, 'not json');
+    expect(post.exitCode).toBe(0);
+    expect(post.errors).toEqual([]);
+  });
+});
+
+async function runPost(job: Job, run: ActionRun | undefined, rawState?: string): Promise<StepResult> {
+  const state = rawState !== undefined ? { 'acr-login': rawState } : (run?.main.state ?? {});
+  const stateEnv: Record<string, string> = {};
+  for (const [name, value] of Object.entries(state)) stateEnv[`STATE_${name}`] = value;
+  return runStep('dist/post.js', { ...job.env, ...stateEnv });
+}
+
+function mkdir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}

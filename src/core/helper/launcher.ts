@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, promises as fs } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
+import { HELPER_EXECUTABLE } from '../docker/cred-helpers';
+import { LoginError } from '../../lib/errors';
+
+/** Where the bundled credential helper is, and how this platform lets later steps find it. */
+export interface HelperHost {
+  /** The helper's script, e.g. `dist/credential-helper.js`. */
+  script: string;
+  /** A directory for the `docker-credential-acr-login` launcher. */
+  binDir: string;
+  /** Puts a directory on PATH for the steps that follow; false where that is impossible (a terminal). */
+  addPath(dir: string): boolean;
+}
+
+export type Reachability = { how: 'on-path' | 'added'; dir: string } | { how: 'other'; path: string } | { how: 'unreachable'; dir: string };
+
+/**
+ * Writes the launcher (a script running this node on the helper bundle, so it works where no `node`
+ * is on PATH) and makes sure docker can find it.
+ */
+export async function installLauncher(host: HelperHost, env: NodeJS.ProcessEnv = process.env): Promise<Reachability> {
+  const windows = process.platform === 'win32';
+  const name = windows ? `${HELPER_EXECUTABLE}.cmd` : HELPER_EXECUTABLE;
+  const text = windows
+    ? `@"${process.execPath}" "${host.script}" %*\r\n`
+    : `#!/bin/sh\n# Written by acr-login: runs its docker credential helper.\nexec ${shellQuote(process.execPath)} ${shellQuote(host.script)} "$@"\n`;
+  const target = join(host.binDir, name);
+  const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await fs.mkdir(host.binDir, { recursive: true });
+    await fs.writeFile(temporary, text, { mode: 0o755 });
+    await fs.chmod(temporary, 0o755);
+    await fs.rename(temporary, target);
+  } catch (error) {
+    await fs.rm(temporary, { force: true });
+    throw new LoginError(`cannot write the credential helper launcher ${target}: ${(error as Error).message}`);
+  }
+  const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
+  if (dirs.some((dir) => resolve(dir) === resolve(host.binDir))) return { how: 'on-path', dir: host.binDir };
+  if (host.addPath(host.binDir)) return { how: 'added', dir: host.binDir };
+  const other = dirs.map((dir) => join(dir, name)).find(isExecutable);
+  return other ? { how: 'other', path: other } : { how: 'unreachable', dir: host.binDir };
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,107 @@
+import { LoginError } from '../../lib/errors';
+import { editJsonFile, readJsonObject } from '../../lib/locked-file';
+import type { Audience, FederationSetting, LoginOptions } from '../options';
+import type { Registry } from '../registry/names';
+import type { CacheIdentity } from './token-cache';
+
+/**
+ * What `login: helper` records for one registry so the credential helper can sign in again later:
+ * never a secret (the client secret, if any, comes from AZURE_CLIENT_SECRET when the helper runs).
+ */
+export interface HelperSettings {
+  /** `https://<server>`, or `http://` for a loopback registry: docker sends the helper the bare host. */
+  baseUrl: string;
+  authType: 'oidc' | 'service-principal' | 'managed-identity';
+  clientId?: string;
+  tenantId?: string;
+  authorityHost: string;
+  audience: Audience;
+  federation?: FederationSetting;
+  /** A certificate given as a file path (PEM text is a secret and is not recorded). */
+  certificatePath?: string;
+}
+
+const AUTH_TYPES = ['oidc', 'service-principal', 'managed-identity'];
+
+export function helperSettingsOf(
+  options: Pick<LoginOptions, 'credential' | 'authorityHost' | 'audience'>,
+  registry: Registry
+): HelperSettings {
+  const { credential } = options;
+  if (credential.kind === 'token') throw new LoginError('the credential helper renews Entra ID logins only');
+  const settings: HelperSettings = {
+    baseUrl: registry.baseUrl,
+    authType: credential.kind,
+    authorityHost: options.authorityHost,
+    audience: options.audience
+  };
+  if (credential.clientId) settings.clientId = credential.clientId;
+  if ('tenantId' in credential) settings.tenantId = credential.tenantId;
+  if (credential.kind === 'oidc' && credential.federation) settings.federation = credential.federation;
+  if ('certificate' in credential && !credential.certificate.includes('-----BEGIN')) settings.certificatePath = credential.certificate;
+  return settings;
+}
+
+/** The cache key part of the settings: which identity, where, for which audience. */
+export function cacheIdentityOf(settings: HelperSettings): CacheIdentity {
+  const identity: CacheIdentity = { kind: settings.authType, authorityHost: settings.authorityHost, audience: settings.audience };
+  if (settings.clientId) identity.clientId = settings.clientId;
+  if (settings.tenantId) identity.tenantId = settings.tenantId;
+  return identity;
+}
+
+/** Adds or replaces the settings of these servers, keeping the others. */
+export async function recordHelperSettings(path: string, entries: Record<string, HelperSettings>): Promise<void> {
+  await edit(path, (registries) => {
+    Object.assign(registries, entries);
+    return true;
+  });
+}
+
+/** Removes the settings of these servers (all when none are named); returns the servers removed. */
+export async function removeHelperSettings(path: string, servers?: string[]): Promise<string[]> {
+  let removed: string[] = [];
+  await edit(path, (registries) => {
+    removed = Object.keys(registries).filter((server) => !servers || servers.includes(server));
+    for (const server of removed) delete registries[server];
+    return removed.length > 0;
+  });
+  return removed;
+}
+
+/** Every recorded server with its settings; an unreadable file records nothing. */
+export async function readHelperSettings(path: string): Promise<Record<string, HelperSettings>> {
+  return settingsIn(await readJsonObject(path).catch(() => undefined));
+}
+
+function settingsIn(file: Record<string, unknown> | undefined): Record<string, HelperSettings> {
+  const registries = file?.version === 1 && isObject(file.registries) ? file.registries : {};
+  const valid: Record<string, HelperSettings> = {};
+  for (const [server, value] of Object.entries(registries)) {
+    if (isSettings(value)) valid[server] = value;
+  }
+  return valid;
+}
+
+async function edit(path: string, change: (registries: Record<string, HelperSettings>) => boolean): Promise<void> {
+  await editJsonFile(path, 'credential helper settings', (file) => {
+    const registries = settingsIn(file);
+    return change(registries) ? { version: 1, registries } : undefined;
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isSettings(value: unknown): value is HelperSettings {
+  if (!isObject(value)) return false;
+  return (
+    typeof value.baseUrl === 'string' &&
+    /^https?:\/\/[^/]+$/.test(value.baseUrl) &&
+    typeof value.authType === 'string' &&
+    AUTH_TYPES.includes(value.authType) &&
+    typeof value.authorityHost === 'string' &&
+    (value.audience === 'acr' || value.audience === 'arm')
+  );
+}

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { LoginError } from '../../lib/errors';
+import { expiryOf, readClaims } from '../entra/jwt';
+import { ensurePrivateDir, readJsonObject, withFileLock, writeFileAtomic } from '../../lib/locked-file';
+
+/** A cached refresh token is renewed once it has less than this left. */
+export const RENEW_BEFORE_MS = 10 * 60 * 1000;
+/** When a registry's token carries no expiry, trust it for this long. */
+const UNKNOWN_LIFETIME_MS = 60 * 60 * 1000;
+/** The holder of a cache lock may be signing in to Entra ID (30 s at most) and exchanging with retries. */
+const CACHE_LOCK = { waitMs: 90000, staleMs: 30000 };
+
+/** Whose token it is: a token of one identity is never handed out for another. */
+export interface CacheIdentity {
+  kind: string;
+  clientId?: string;
+  tenantId?: string;
+  authorityHost: string;
+  audience: string;
+}
+
+export interface CachedToken {
+  refreshToken: string;
+  expiresOn: Date;
+}
+
+interface CacheEntry {
+  version: 1;
+  server: string;
+  refreshToken: string;
+  expiresOn: string;
+}
+
+/** `<dir>/<server>-<digest of server and identity>.json`, one file (and one lock) per registry and identity. */
+export function cacheFile(dir: string, server: string, identity: CacheIdentity): string {
+  const digest = createHash('sha256')
+    .update(
+      JSON.stringify([server, identity.kind, identity.clientId ?? '', identity.tenantId ?? '', identity.authorityHost, identity.audience])
+    )
+    .digest('hex')
+    .slice(0, 16);
+  return join(dir, `${fileSafe(server)}-${digest}.json`);
+}
+
+/**
+ * The cached refresh token while it has more than 10 minutes left; otherwise `fetch` runs under the
+ * entry's lock and its token replaces the entry. A process that waited for the lock reads the entry
+ * again first, so parallel callers exchange once. An unreadable entry counts as absent.
+ */
+export async function cachedRefreshToken(
+  dir: string,
+  server: string,
+  identity: CacheIdentity,
+  fetch: () => Promise<{ password: string; expiresOn?: Date }>
+): Promise<CachedToken> {
+  const file = cacheFile(dir, server, identity);
+  const cached = await readEntry(file, server);
+  if (cached && isFresh(cached)) return cached;
+  await ensurePrivateDir(dir);
+  return withFileLock(
+    file,
+    'token cache',
+    async () => {
+      const again = await readEntry(file, server);
+      if (again && isFresh(again)) return again;
+      const fetched = await fetch();
+      return writeEntry(file, server, fetched.password, fetched.expiresOn);
+    },
+    CACHE_LOCK
+  );
+}
+
+/** Puts a token obtained elsewhere (the login step, or `store`) into the cache. */
+export async function storeRefreshToken(
+  dir: string,
+  server: string,
+  identity: CacheIdentity,
+  refreshToken: string,
+  expiresOn?: Date
+): Promise<CachedToken> {
+  await ensurePrivateDir(dir);
+  const file = cacheFile(dir, server, identity);
+  return withFileLock(file, 'token cache', () => writeEntry(file, server, refreshToken, expiresOn), CACHE_LOCK);
+}
+
+/** Deletes the cached tokens of these servers (of every identity), or of all servers; returns how many files went. */
+export async function removeCachedTokens(dir: string, servers?: string[]): Promise<number> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw new LoginError(`cannot read the token cache ${dir}: ${(error as Error).message}`);
+  }
+  const isEntry = (name: string, server?: string): boolean => {
+    const rest =
+      server === undefined
+        ? name.replace(/^.*?-(?=[0-9a-f]{16}\.json$)/, '')
+        : name.startsWith(`${fileSafe(server)}-`)
+          ? name.slice(fileSafe(server).length + 1)
+          : '';
+    return /^[0-9a-f]{16}\.json$/.test(rest);
+  };
+  const doomed = names.filter((name) => (servers ? servers.some((server) => isEntry(name, server)) : isEntry(name)));
+  await Promise.all(doomed.map((name) => fs.rm(join(dir, name), { force: true })));
+  return doomed.length;
+}
+
+export function isFresh(token: CachedToken, now: number = Date.now()): boolean {
+  return token.expiresOn.getTime() - now > RENEW_BEFORE_MS;
+}
+
+async function readEntry(file: string, server: string): Promise<CachedToken | undefined> {
+  const entry = await readJsonObject(file).catch(() => undefined);
+  if (!entry || entry.version !== 1 || entry.server !== server) return undefined;
+  const refreshToken = entry.refreshToken;
+  if (typeof refreshToken !== 'string' || refreshToken === '') return undefined;
+  const audience = readClaims(refreshToken).aud;
+  if (typeof audience === 'string' && audience !== server) return undefined;
+  const expiresOn = expiryOf(refreshToken) ?? (typeof entry.expiresOn === 'string' ? new Date(entry.expiresOn) : undefined);
+  if (!expiresOn || Number.isNaN(expiresOn.getTime())) return undefined;
+  return { refreshToken, expiresOn };
+}
+
+async function writeEntry(file: string, server: string, refreshToken: string, expiresOn?: Date): Promise<CachedToken> {
+  const token = { refreshToken, expiresOn: expiresOn ?? expiryOf(refreshToken) ?? new Date(Date.now() + UNKNOWN_LIFETIME_MS) };
+  const entry: CacheEntry = { version: 1, server, refreshToken, expiresOn: token.expiresOn.toISOString() };
+  try {
+    await writeFileAtomic(file, `${JSON.stringify(entry)}\n`);
+  } catch (error) {
+    throw new LoginError(`cannot write the token cache ${file}: ${(error as Error).message}`);
+  }
+  return token;
+}
+
+function fileSafe(server: string): string {
+  return server.toLowerCase().replace(/[^a-z0-9.-]/g, '_');
+}

@@ -1,0 +1,70 @@
+import { LoginError } from '../../lib/errors';
+import { formBody, parseJson, send } from '../../lib/http';
+import { expiryOf, readClaims } from '../entra/jwt';
+import type { Audience } from '../options';
+import type { Registry } from './names';
+
+/** What a client needs to log in to one registry. */
+export interface RegistryCredential {
+  registry: Registry;
+  username: string;
+  password: string;
+  expiresOn?: Date;
+}
+
+/** The user name ACR expects with a refresh token obtained from an Entra token. */
+export const TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
+
+/** Trades an Entra access token for this registry's refresh token at `/oauth2/exchange`. */
+export async function exchangeForRefreshToken(registry: Registry, accessToken: string, audience: Audience): Promise<RegistryCredential> {
+  const claims = readClaims(accessToken);
+  const tenant = typeof claims.tid === 'string' ? claims.tid : '';
+  const response = await send({
+    method: 'POST',
+    url: `${registry.baseUrl}/oauth2/exchange`,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+    body: formBody({ grant_type: 'access_token', service: registry.loginServer, tenant, access_token: accessToken })
+  });
+  const answer = parseJson(response.body) as { refresh_token?: unknown } | undefined;
+  if (response.status === 200 && typeof answer?.refresh_token === 'string') {
+    const refreshToken = answer.refresh_token;
+    return { registry, username: TOKEN_USERNAME, password: refreshToken, expiresOn: expiryOf(refreshToken) };
+  }
+  throw new LoginError(exchangeFailure(registry, response.status, response.body, audience, identityOf(claims)));
+}
+
+function exchangeFailure(registry: Registry, status: number, body: string, audience: Audience, identity: string): string {
+  const detail = acrErrorMessage(body);
+  const server = registry.loginServer;
+  if (status === 401 && audience === 'arm') {
+    return (
+      `${server} refused the ARM-audience token of ${identity}: authentication-as-arm is disabled on this registry. ` +
+      `Use token-audience: acr (the default), or enable it with 'az acr config authentication-as-arm update --status enabled'${detail}`
+    );
+  }
+  if (status === 401 || status === 403) {
+    return (
+      `${server} refused the Entra token of ${identity} (HTTP ${status})${detail}. ` +
+      "Check that the identity is in the registry's tenant and has the AcrPush or AcrPull role on it"
+    );
+  }
+  if (status === 404) return `${server} has no /oauth2/exchange endpoint (HTTP 404): is it an Azure Container Registry?`;
+  return `token exchange at ${server} failed with HTTP ${status}${detail}`;
+}
+
+export function identityOf(claims: Record<string, unknown>): string {
+  const appId = claims.appid ?? claims.azp;
+  const objectId = claims.oid;
+  if (typeof appId === 'string' && typeof objectId === 'string') return `client ${appId} (object ${objectId})`;
+  if (typeof objectId === 'string') return `object ${objectId}`;
+  return 'the identity';
+}
+
+/** The message of an ACR/distribution error body `{"errors":[{"code","message"}]}`, as `: CODE message`. */
+export function acrErrorMessage(body: string): string {
+  const parsed = parseJson(body) as { errors?: Array<{ code?: unknown; message?: unknown }> } | undefined;
+  const first = Array.isArray(parsed?.errors) ? parsed.errors[0] : undefined;
+  if (!first) return '';
+  const parts = [first.code, first.message].filter((part): part is string => typeof part === 'string' && part.length > 0);
+  return parts.length > 0 ? `: ${parts.join(' ').slice(0, 300)}` : '';
+}
