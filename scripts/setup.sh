@@ -7,11 +7,31 @@ packages=()
 command -v docker-registry >/dev/null 2>&1 || packages+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || packages+=(skopeo)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
-command -v docker >/dev/null 2>&1 || packages+=(docker.io)
+# The tests start their own dockerd; a docker CLI alone (e.g. a static one in /usr/local/bin) is not enough.
+PATH="$PATH:/usr/sbin:/sbin" command -v dockerd >/dev/null 2>&1 || packages+=(docker.io)
+PATH="$PATH:/usr/sbin:/sbin" command -v squid >/dev/null 2>&1 || packages+=(squid)
 if [ ${#packages[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
+  # Start no service while installing (docker.io and squid would): the tests run their own on private sockets and
+  # random ports, and a service start can fail in a container and fail the install. Keep a policy that is there.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  if [[ " ${packages[*]} " == *" squid "* ]]; then
+    # Nor start squid's own service on port 3128 at boot: the tests never use it.
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+      systemctl disable --now squid >/dev/null 2>&1 || true
+    else
+      update-rc.d squid disable >/dev/null 2>&1 || true
+    fi
+  fi
 fi
 # npm ci rejects the lock file npm 11 writes for jest 30 (platform bindings of unrs-resolver), so install from it instead.
 npm install --no-audit --no-fund
+# Node 24 (the runtime action.yml and task.json name), from the npm registry, in its own folder: as a dependency of
+# the project its bin would become `node` in every npm script, which must stay the machine's node.
+npm install --prefix tools/node24 --no-audit --no-fund
