@@ -1,6 +1,7 @@
-// The README's input and output tables, generated from action.yml and task/task.json.
-//   node scripts/docs.js           rewrite the README between the markers
-//   node scripts/docs.js --check   exit 1 when the README is stale
+// The input and output tables of the guides, generated from action.yml (into docs/github-action.md)
+// and task/task.json (into docs/azure-pipelines.md).
+//   node scripts/docs.js           rewrite the guides between the markers
+//   node scripts/docs.js --check   exit 1 when a guide is stale
 //   --root DIR                     work on another checkout (tests)
 const fs = require('node:fs');
 const path = require('node:path');
@@ -94,31 +95,44 @@ function taskTables(task) {
   ].join('\n');
 }
 
-function replaceBetween(text, marker, body) {
+function replaceBetween(text, file, marker, body) {
   const start = `<!-- ${marker}:start -->`;
   const end = `<!-- ${marker}:end -->`;
   const from = text.indexOf(start);
   const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md lacks the markers ${start} ... ${end}`);
+  if (from < 0 || to < from) throw new Error(`${file} lacks the markers ${start} ... ${end}`);
   return `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`;
 }
 
-const readmePath = path.join(root, 'README.md');
-const readme = fs.readFileSync(readmePath, 'utf8');
-let generated = replaceBetween(
-  readme,
-  'action-inputs',
-  actionTables(readActionYml(fs.readFileSync(path.join(root, 'action.yml'), 'utf8')))
-);
-generated = replaceBetween(generated, 'task-inputs', taskTables(JSON.parse(fs.readFileSync(path.join(root, 'task', 'task.json'), 'utf8'))));
+const guides = [
+  {
+    file: 'docs/github-action.md',
+    marker: 'action-inputs',
+    tables: () => actionTables(readActionYml(fs.readFileSync(path.join(root, 'action.yml'), 'utf8')))
+  },
+  {
+    file: 'docs/azure-pipelines.md',
+    marker: 'task-inputs',
+    tables: () => taskTables(JSON.parse(fs.readFileSync(path.join(root, 'task', 'task.json'), 'utf8')))
+  }
+];
+
+const stale = [];
+for (const guide of guides) {
+  const guidePath = path.join(root, guide.file);
+  const text = fs.readFileSync(guidePath, 'utf8');
+  const generated = replaceBetween(text, guide.file, guide.marker, guide.tables());
+  if (generated === text) continue;
+  stale.push(guide.file);
+  if (!check) fs.writeFileSync(guidePath, generated);
+}
 
 if (check) {
-  if (generated !== readme) {
-    console.error('README.md input/output tables are stale: run npm run docs');
+  if (stale.length > 0) {
+    console.error(`${stale.join(', ')}: input/output tables are stale: run npm run docs`);
     process.exit(1);
   }
-  console.log('README.md input/output tables match action.yml and task/task.json');
-} else if (generated !== readme) {
-  fs.writeFileSync(readmePath, generated);
-  console.log('README.md tables regenerated');
+  console.log('docs/github-action.md and docs/azure-pipelines.md input/output tables match action.yml and task/task.json');
+} else if (stale.length > 0) {
+  console.log(`${stale.join(', ')}: tables regenerated`);
 }
