@@ -30,6 +30,34 @@ module.exports = tseslint.config(
     }
   },
   {
+    // The core is platform-free: it knows no adapter and no platform library.
+    files: ['src/core/**', 'src/lib/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/github/**', '**/azure-pipelines/**', '**/cli/**', '**/credential-helper/**', '**/federation/**'],
+              message: 'The core knows no adapter: let the adapter pass what differs.'
+            },
+            {
+              group: ['@actions/*', 'azure-pipelines-task-lib', 'azure-pipelines-task-lib/*'],
+              message: 'Platform libraries belong to the adapters.'
+            }
+          ]
+        }
+      ]
+    }
+  },
+  {
+    // Adapters reach the core only through its public surface, src/core/index.ts.
+    files: ['src/github/**', 'src/azure-pipelines/**', 'src/cli/**', 'src/credential-helper/**', 'src/federation/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/core/*'], message: 'Import from src/core (its index) only.' }] }]
+    }
+  },
+  {
     files: ['__tests__/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' }
   },

@@ -13,7 +13,7 @@ import { join, relative, resolve } from 'node:path';
 import { AcrStandIn } from '../test/support/acr';
 import { actionDefaults, runStep, type StepResult } from '../test/support/action-runner';
 import { nowMs, type RequestLogEntry, type ServiceName } from '../test/support/request-log';
-import { spawnNode } from '../test/support/spawn-node';
+import { runNode } from '../test/support/spawn-node';
 import { startWorld, type RegistryRef, type World } from '../test/support/world';
 import { AZ_NOT_INSTALLED, azEnv, azPath, azVersion, runAz, startAzStandIns, type AzStandIns } from './bench/azure-cli';
 import { AUTH_PATHS, ENDPOINTS, type AuthPath } from './bench/paths';
@@ -300,11 +300,10 @@ async function runBaseline(world: World): Promise<{ wallMs: number; coldStartMs:
   const registry = world.registries.armAllowed;
   const mark = world.requests.mark();
   const started = nowMs();
-  const run = await spawnNode(
-    script,
-    { PATH: '/usr/bin:/bin', ACR_LOGIN_BENCH_URL: `${registry.url}/oauth2/token?service=${registry.loginServer}` },
-    { timeoutMs: 30000 }
-  );
+  const run = await runNode(script, {
+    env: { PATH: '/usr/bin:/bin', ACR_LOGIN_BENCH_URL: `${registry.url}/oauth2/token?service=${registry.loginServer}` },
+    timeoutMs: 30000
+  });
   const ended = nowMs();
   const requests = world.requests.since(mark);
   if (run.exitCode !== 0 || requests.length !== 1) throw new Error(`the baseline script failed: ${run.log}`);

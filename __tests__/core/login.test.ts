@@ -13,7 +13,8 @@ function recordingPlatform(): { platform: Platform; calls: string[]; state: stri
     warning: (message) => calls.push(`warning ${message}`),
     mask: (secret) => calls.push(`mask ${secret}`),
     setOutput: (name, value, isSecret) => calls.push(`output ${name}${isSecret ? ' (secret)' : ''}=${value}`),
-    saveState: (value) => state.push(value)
+    saveState: (value) => state.push(value),
+    env: process.env
   };
   return { platform, calls, state };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FederatedTokenSource, INPUT_NAMES, parseLoginOptions, RawInputs } from '../../src/core/options';
+import { INPUT_NAMES, parseLoginOptions, RawInputs } from '../../src/core/options';
+import type { FederatedTokenSource } from '../../src/core/token-source';
 
 const noOidc: FederatedTokenSource = {
   available: false,
@@ -72,7 +73,7 @@ describe('parseLoginOptions', () => {
   it.each([
     [{ 'auth-type': 'magic' }, "auth-type 'magic' is not valid; use one of: auto, oidc, service-principal, managed-identity, token"],
     [{ 'token-audience': 'graph' }, "token-audience 'graph' is not valid; use one of: acr, arm"],
-    [{ login: 'podman' }, "login 'podman' is not valid; use one of: auto, docker, config, none"],
+    [{ login: 'podman' }, "login 'podman' is not valid; use one of: auto, docker, config, helper, none"],
     [{ logout: 'maybe' }, "logout 'maybe' is not valid; use true or false"],
     [{ username: 'u' }, 'username is given but password is empty'],
     [{ password: 'p' }, 'password is given but username is empty'],

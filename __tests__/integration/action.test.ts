@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ActionRun, leakedSecrets, runAction, runStep, StepResult } from '../../test/support/action-runner';
+import { ActionRun, leakedFromStep, runAction, runStep, StepResult } from '../../test/support/action-runner';
 import { startWorld, World } from '../../test/support/world';
+import { TOKEN_USERNAME } from '../../test/support/acr';
 
-const TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
 const PATH_WITHOUT_DOCKER = '/usr/bin:/bin';
 
 let world: World;
@@ -41,7 +41,7 @@ function readAuths(job: Job): Record<string, { auth?: string }> {
 }
 
 function expectNoLeak(...steps: Array<StepResult | undefined>): void {
-  for (const step of steps) if (step) expect(leakedSecrets(step.log, world.secrets())).toEqual([]);
+  for (const step of steps) if (step) expect(leakedFromStep(step.log, world.secrets())).toEqual([]);
 }
 
 function expectSuccess(run: ActionRun): void {
@@ -334,7 +334,7 @@ describe('bad input fails with one line naming the cause', () => {
   ])('%s', async (_name, inputs, message) => {
     const run = await runAction({ ...spInputs(), registry: world.registries.armAllowed.url, ...inputs() }, newJob().env);
     expectFailure(run.main, message);
-    expect(leakedSecrets(run.main.log, ['do-not-print-me'])).toEqual([]);
+    expect(leakedFromStep(run.main.log, ['do-not-print-me'])).toEqual([]);
   });
 
   it('OIDC without id-token: write says what to add', async () => {

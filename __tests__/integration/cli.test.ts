@@ -2,10 +2,12 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, configFile, Home, leaks, newHome, ProcessResult, readConfig, runCli, runNode, writeConfig } from '../../test/support/cli-runner';
+import { CLI, configFile, Home, newHome, ProcessResult, readConfig, runCli, writeConfig } from '../../test/support/cli-runner';
+import { leakedSecrets } from '../../test/support/leaks';
+import { runNode } from '../../test/support/spawn-node';
 import { startWorld, World } from '../../test/support/world';
+import { TOKEN_USERNAME } from '../../test/support/acr';
 
-const TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
 const EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
 let world: World;
@@ -36,8 +38,8 @@ function secretFile(dir: string, name: string, content: string): string {
 function expectSuccess(result: ProcessResult, options: { print?: boolean } = {}): void {
   expect({ exit: result.exitCode, stderr: result.exitCode === 0 ? '' : result.stderr }).toEqual({ exit: 0, stderr: '' });
   if (!options.print) expect(result.stdout).toBe('');
-  expect(leaks(result.stderr, world.secrets())).toEqual([]);
-  if (!options.print) expect(leaks(result.stdout, world.secrets())).toEqual([]);
+  expect(leakedSecrets(result.stderr, world.secrets())).toEqual([]);
+  if (!options.print) expect(leakedSecrets(result.stdout, world.secrets())).toEqual([]);
 }
 
 /** The failure contract: the exit code, one line on stderr naming the cause, nothing on stdout, no stack, no secret. */
@@ -50,7 +52,7 @@ function expectFailure(result: ProcessResult, exitCode: number, message: RegExp 
   );
   expect(lines[lines.length - 1]).toMatch(/^acr-login: /);
   expect(result.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
-  expect(leaks(result.stderr, world.secrets())).toEqual([]);
+  expect(leakedSecrets(result.stderr, world.secrets())).toEqual([]);
 }
 
 async function expectPush(h: Home, registry: { loginServer: string }, repository = 'cli'): Promise<void> {
@@ -205,7 +207,7 @@ describe('every auth source logs in, and a real push succeeds with what it wrote
     const h = home();
     const entraBefore = world.requests.count('entra-token');
     const args = ['--registry', registry.url, '--username', world.scopedToken.username, '--password-stdin', '--login', 'config'];
-    expectSuccess(await runNode(join(copy, 'dist', 'cli.js'), args, h.env, world.scopedToken.password));
+    expectSuccess(await runNode(join(copy, 'dist', 'cli.js'), { args, env: h.env, stdin: world.scopedToken.password }));
     expect(world.requests.count('entra-token')).toBe(entraBefore);
     await expectPush(h, registry, world.scopedToken.repository);
     rmSync(copy, { recursive: true, force: true });

@@ -10,7 +10,6 @@ import {
   configFile,
   Home,
   launcherDir,
-  leaks,
   newHome,
   ProcessResult,
   readConfig,
@@ -19,11 +18,12 @@ import {
   withExpiry,
   writeConfig
 } from '../../test/support/cli-runner';
+import { leakedSecrets } from '../../test/support/leaks';
 import { push as skopeoPush } from '../../test/support/skopeo';
 import { endpointEnv, inputEnv, installTask, postJobEnv, runTaskStep, taskDefaults } from '../../test/support/task-runner';
 import { startWorld, World } from '../../test/support/world';
+import { TOKEN_USERNAME } from '../../test/support/acr';
 
-const TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
 const NOT_FOUND = 'credentials not found in native keychain';
 
 let world: World;
@@ -52,7 +52,7 @@ const entra = (): string[] => ['--tenant-id', world.tenantId, '--authority-host'
 async function helperLogin(h: Home, registry: { url: string }, extra: string[] = []): Promise<ProcessResult> {
   const result = await runCli(['--registry', registry.url, '--login', 'helper', ...extra], h.env);
   expect({ exit: result.exitCode, stdout: result.stdout }).toEqual({ exit: 0, stdout: '' });
-  expect(leaks(result.stderr, world.secrets())).toEqual([]);
+  expect(leakedSecrets(result.stderr, world.secrets())).toEqual([]);
   return result;
 }
 
@@ -69,7 +69,7 @@ function spHome(): Home {
 async function get(h: Home, server: string, env: Record<string, string> = h.env): Promise<ProcessResult> {
   const result = await runHelper('get', server, env);
   expect(result.stderr).toBe('');
-  if (result.exitCode !== 0) expect(leaks(result.stdout, world.secrets())).toEqual([]);
+  if (result.exitCode !== 0) expect(leakedSecrets(result.stdout, world.secrets())).toEqual([]);
   return result;
 }
 
@@ -140,7 +140,7 @@ describe('acr-login --login helper, then skopeo through credHelpers', () => {
       authorityHost: world.entra.url,
       audience: 'acr'
     });
-    expect(leaks(settingsText, world.secrets())).toEqual([]);
+    expect(leakedSecrets(settingsText, world.secrets())).toEqual([]);
     expect(statSync(cacheDir(h)).mode & 0o777).toBe(0o700);
     const { file, entry } = cacheEntry(h);
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -237,7 +237,7 @@ describe('acr-login --login helper, then skopeo through credHelpers', () => {
     );
     expect(refused.exitCode).toBe(1);
     expect(refused.stdout).toMatch(/keeps only ACR refresh tokens/);
-    expect(leaks(refused.stdout + refused.stderr, world.secrets())).toEqual([]);
+    expect(leakedSecrets(refused.stdout + refused.stderr, world.secrets())).toEqual([]);
 
     const version = await runHelper('version', '', h.env);
     expect(version.stdout).toMatch(/^docker-credential-acr-login \(acr-login\) \d+\.\d+\.\d+\n$/);

@@ -6,7 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
-import { ACR_TOKEN_USERNAME } from '../../test/support/acr';
+import { TOKEN_USERNAME } from '../../test/support/acr';
 import { decodeJwt, generateSigningKey, nowSeconds, signJwt, verifyJwt } from '../../test/support/jwt';
 import { inspect } from '../../test/support/skopeo';
 import { startWorld, type RegistryRef, type World } from '../../test/support/world';
@@ -451,8 +451,8 @@ describe('ACR exchange, token endpoint and docker-registry behind it', () => {
     ]);
 
     const [pushRefused, pushFromArm] = await Promise.all([
-      world.push(await world.writeAuthFile(armRefused, ACR_TOKEN_USERNAME, refreshRefused), armRefused, 'app'),
-      world.push(await world.writeAuthFile(armAllowed, ACR_TOKEN_USERNAME, refreshFromArm), armAllowed, 'app')
+      world.push(await world.writeAuthFile(armRefused, TOKEN_USERNAME, refreshRefused), armRefused, 'app'),
+      world.push(await world.writeAuthFile(armAllowed, TOKEN_USERNAME, refreshFromArm), armAllowed, 'app')
     ]);
     expect({ ok: pushRefused.ok, stderr: pushRefused.stderr }).toEqual({ ok: true, stderr: '' });
     expect({ ok: pushFromArm.ok, stderr: pushFromArm.stderr }).toEqual({ ok: true, stderr: '' });
@@ -470,8 +470,8 @@ describe('ACR exchange, token endpoint and docker-registry behind it', () => {
     const [inScope, outOfScope, noRole, garbage] = await Promise.all([
       world.push(scopedAuth, registry, world.scopedToken.repository),
       world.push(scopedAuth, registry, 'elsewhere'),
-      world.push(await world.writeAuthFile(registry, ACR_TOKEN_USERNAME, noRoleRefresh), registry, 'app'),
-      world.push(await world.writeAuthFile(registry, ACR_TOKEN_USERNAME, 'garbage'), registry, 'app')
+      world.push(await world.writeAuthFile(registry, TOKEN_USERNAME, noRoleRefresh), registry, 'app'),
+      world.push(await world.writeAuthFile(registry, TOKEN_USERNAME, 'garbage'), registry, 'app')
     ]);
     expect({ ok: inScope.ok, stderr: inScope.stderr }).toEqual({ ok: true, stderr: '' });
     expect(outOfScope.ok).toBe(false);

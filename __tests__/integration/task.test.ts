@@ -7,7 +7,7 @@ import {
   endpointEnv,
   inputEnv,
   installTask,
-  leakedSecrets,
+  leakedFromTask,
   postJobEnv,
   runTaskStep,
   ServiceConnectionEnv,
@@ -15,8 +15,7 @@ import {
   TaskStepResult
 } from '../../test/support/task-runner';
 import { startWorld, World } from '../../test/support/world';
-
-const TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
+import { TOKEN_USERNAME } from '../../test/support/acr';
 
 let world: World;
 let taskDir: string;
@@ -155,7 +154,7 @@ function readAuths(job: Job): Record<string, { auth?: string }> {
 }
 
 function expectNoLeak(...steps: Array<TaskStepResult | undefined>): void {
-  for (const step of steps) if (step) expect(leakedSecrets(step.log, world.secrets())).toEqual([]);
+  for (const step of steps) if (step) expect(leakedFromTask(step.log, world.secrets())).toEqual([]);
 }
 
 function expectSuccess(run: TaskRun): void {

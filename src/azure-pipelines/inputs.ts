@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { FederatedTokenSource, LoginError, maskableLines, noFederation, RawInputs, secretValues } from '../core';
+import { FederatedTokenSource, maskableLines, noFederation, RawInputs, secretValues } from '../core';
+import { LoginError } from '../lib/errors';
 import { azureDevOpsFederation } from '../federation/azure-devops';
 
 export interface TaskInputs {
@@ -86,7 +87,12 @@ function readServiceConnection(id: string, base: RawInputs, secrets: string[], m
       ).trim();
       secrets.push(...maskableLines(accessToken));
       const federation = azureDevOpsFederation(
-        { requestUri: (tl.getVariable('System.OidcRequestUri') ?? '').trim(), accessToken, serviceConnectionId: id },
+        {
+          requestUri: (tl.getVariable('System.OidcRequestUri') ?? '').trim(),
+          accessToken,
+          serviceConnectionId: id,
+          helperLacksAccessToken: !process.env.SYSTEM_ACCESSTOKEN
+        },
         mask
       );
       if (!federation.available) {

@@ -1,5 +1,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
-import { describeError, login, parseLoginOptions, exitSoon } from '../core';
+import { login, parseLoginOptions } from '../core';
+import { describeError } from '../lib/errors';
+import { exitSoon } from '../lib/exit-soon';
 import { readTaskInputs } from './inputs';
 import { neutralize, pipelinesPlatform, taskJsonPath } from './platform';
 

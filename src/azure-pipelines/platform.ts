@@ -1,8 +1,8 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { OutputName, Platform } from '../core/platform';
-import { maskableLines } from '../core/secrets';
+import type { OutputName, Platform } from '../core';
+import { maskableLines } from '../core';
 
 /** The task variable that carries the (secret-free) login state to the post-job step. */
 export const STATE_NAME = 'AcrLoginState';
@@ -37,6 +37,7 @@ export const pipelinesPlatform: Platform = {
   // Secret variables cannot hold newlines: several registries give comma-separated lists, in registry order.
   setOutput: (name, value, isSecret) => tl.setVariable(OUTPUT_VARIABLES[name], value.split('\n').join(','), isSecret, true),
   saveState: (value) => tl.setTaskVariable(STATE_NAME, value, false),
+  env: process.env,
   credentialHelper: {
     // task/dist/index.js runs; the helper is task/dist/credential-helper.js next to it.
     script: path.join(__dirname, 'credential-helper.js'),

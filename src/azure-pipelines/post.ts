@@ -1,6 +1,6 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { describeError } from '../lib/errors';
-import { logout } from '../core/logout';
+import { logout } from '../core';
 import { pipelinesPlatform, STATE_NAME, taskJsonPath } from './platform';
 
 async function run(): Promise<void> {

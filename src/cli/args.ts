@@ -1,3 +1,5 @@
+import { LOGIN_MODES } from '../core';
+
 /** A command line the user must change: exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -116,7 +118,7 @@ function validate(args: CliArgs): void {
     throw new UsageError('give the federated token once: --federated-token-env or --federated-token-file');
   }
   const login = args.values.login;
-  if (login !== undefined && !['auto', 'docker', 'config', 'helper', 'none'].includes(login)) {
-    throw new UsageError(`--login '${login}' is not valid; use one of: auto, docker, config, helper, none`);
+  if (login !== undefined && !(LOGIN_MODES as readonly string[]).includes(login)) {
+    throw new UsageError(`--login '${login}' is not valid; use one of: ${LOGIN_MODES.join(', ')}`);
   }
 }

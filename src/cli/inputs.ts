@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { azureEnvironmentInputs, federatedTokenEnv, federatedTokenFile, FederatedTokenSource, Platform, RawInputs } from '../core';
+import { azureEnvironmentInputs, FederatedTokenSource, Platform, RawInputs } from '../core';
+import { federatedTokenEnv } from '../federation/env';
+import { federatedTokenFile } from '../federation/file';
 import { ambientFederation } from '../federation/ambient';
 import { CliArgs, UsageError } from './args';
 

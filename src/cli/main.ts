@@ -1,16 +1,16 @@
 import {
-  describeError,
-  loginRecordsPath,
   login,
+  loginRecordsPath,
   logout,
   parseLoginOptions,
   parseRegistry,
-  readStdin,
   RegistryCredential,
   secretValues,
-  serializeState,
-  exitSoon
+  serializeState
 } from '../core';
+import { describeError } from '../lib/errors';
+import { exitSoon } from '../lib/exit-soon';
+import { readStdin } from '../lib/stdin';
 import { version } from '../../package.json';
 import { parseArgs, UsageError } from './args';
 import { HELP } from './help';

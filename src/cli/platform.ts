@@ -26,6 +26,7 @@ export function terminal(env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream =
     saveState: (value) => {
       saved = value;
     },
+    env,
     credentialHelper: {
       // The bundle is dist/cli/index.js; the helper's entry dist/credential-helper.js.
       script: join(__dirname, '..', 'credential-helper.js'),

@@ -1,4 +1,5 @@
-import { editJsonFile, LoginState, parseState } from '../core';
+import { LoginState, parseState, STATE_MODES } from '../core';
+import { editJsonFile } from '../lib/locked-file';
 
 /** One server the command line wrote credentials for, and where: what `acr-login logout` undoes. */
 type LoginRecord = Omit<LoginState, 'servers'> & LoginState['servers'][number];
@@ -48,6 +49,6 @@ function isRecord(value: unknown): value is LoginRecord {
     record !== null &&
     typeof record.server === 'string' &&
     typeof record.fingerprint === 'string' &&
-    ['docker', 'config', 'helper'].includes(record.mode ?? '')
+    (STATE_MODES as readonly string[]).includes(record.mode ?? '')
   );
 }

@@ -1,8 +1,7 @@
-import { checkBasicCredential } from './registry/basic-auth-check';
 import { dockerLogin, dockerOnPath } from './docker/cli';
 import { AuthEntry, dockerConfigPath, fingerprint, writeAuths } from './docker/config';
-import { getEntraToken } from './entra/token';
-import { exchangeForRefreshToken, RegistryCredential } from './registry/exchange';
+import { obtainCredentials } from './credentials';
+import type { RegistryCredential } from './registry/exchange';
 import { storeForHelper } from './helper/store';
 import { LoginState, serializeState } from './state';
 import type { LoginOptions } from './options';
@@ -11,36 +10,15 @@ import type { Platform } from './platform';
 /** The whole login: credentials for every registry, then docker or the config file, then the outputs. */
 export async function login(options: LoginOptions, platform: Platform): Promise<RegistryCredential[]> {
   const credentials = await obtainCredentials(options, platform);
-  const mode = options.login === 'auto' ? (dockerOnPath() ? 'docker' : 'config') : options.login;
+  const mode = options.login === 'auto' ? (dockerOnPath(platform.env) ? 'docker' : 'config') : options.login;
   if (mode === 'helper') await storeForHelper(credentials, options, platform);
   else if (mode !== 'none') await store(credentials.map(toAuthEntry), mode, options.logout, platform);
   setOutputs(credentials, platform);
   return credentials;
 }
 
-/** A credential for every registry: one Entra token exchanged at each registry, or the checked username and password. */
-export async function obtainCredentials(options: LoginOptions, platform: Platform): Promise<RegistryCredential[]> {
-  const { credential, registries } = options;
-  const servers = registries.map((registry) => registry.loginServer).join(', ');
-  if (credential.kind === 'token') {
-    platform.info(`Checking the password of '${credential.username}' at ${servers}`);
-    return Promise.all(registries.map((registry) => checkBasicCredential(registry, credential.username, credential.password)));
-  }
-  platform.info(`Requesting an ${options.audience.toUpperCase()}-audience token from Entra ID (${credential.kind})`);
-  const accessToken = await getEntraToken(credential, options.authorityHost, options.audience);
-  platform.mask(accessToken);
-  platform.info(`Exchanging it for refresh tokens at ${servers}`);
-  return Promise.all(
-    registries.map(async (registry) => {
-      const exchanged = await exchangeForRefreshToken(registry, accessToken, options.audience);
-      platform.mask(exchanged.password);
-      return exchanged;
-    })
-  );
-}
-
 async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: boolean, platform: Platform): Promise<void> {
-  const configPath = mode === 'config' ? dockerConfigPath() : undefined;
+  const configPath = mode === 'config' ? dockerConfigPath(platform.env) : undefined;
   if (logout) {
     const state: LoginState = { mode, servers: entries.map((entry) => ({ server: entry.server, fingerprint: fingerprint(entry) })) };
     if (configPath) state.configPath = configPath;

@@ -1,5 +1,7 @@
 import { LoginError } from '../lib/errors';
+import { CLOUD_AUTHORITIES } from './entra/clouds';
 import { parseRegistries, Registry } from './registry/names';
+import type { FederatedTokenSource } from './token-source';
 
 /** The inputs as the platform hands them over, by their action.yml names; absent and empty mean the same. */
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -24,30 +26,15 @@ export const INPUT_NAMES = [
 
 export type InputName = (typeof INPUT_NAMES)[number];
 
-/** Where an OIDC assertion comes from on this platform, and what to tell the user when it cannot. */
-export interface FederatedTokenSource {
-  available: boolean;
-  unavailableHint: string;
-  getToken(): Promise<string>;
-  /** How the credential helper finds the same source again later (non-secret), when it can. */
-  setting?: FederationSetting;
-}
-
-/** A federated token source as the credential helper records it: never the token, only where to get one. */
-export type FederationSetting =
-  | { kind: 'github' }
-  | { kind: 'azure-devops'; serviceConnectionId: string }
-  | { kind: 'file'; path: string }
-  | { kind: 'env'; name: string };
-
 export type Credential =
-  | { kind: 'oidc'; tenantId: string; clientId: string; assertion: () => Promise<string>; federation?: FederationSetting }
+  | { kind: 'oidc'; tenantId: string; clientId: string; source: FederatedTokenSource }
   | { kind: 'service-principal'; tenantId: string; clientId: string; secret: string }
   | { kind: 'service-principal'; tenantId: string; clientId: string; certificate: string }
   | { kind: 'managed-identity'; clientId?: string }
   | { kind: 'token'; username: string; password: string };
 
-export type LoginMode = 'auto' | 'docker' | 'config' | 'none' | 'helper';
+export const LOGIN_MODES = ['auto', 'docker', 'config', 'helper', 'none'] as const;
+export type LoginMode = (typeof LOGIN_MODES)[number];
 export type Audience = 'acr' | 'arm';
 
 export interface LoginOptions {
@@ -61,12 +48,6 @@ export interface LoginOptions {
 
 export const AUTH_TYPES = ['auto', 'oidc', 'service-principal', 'managed-identity', 'token'] as const;
 type AuthType = (typeof AUTH_TYPES)[number];
-
-export const CLOUD_AUTHORITIES: Record<string, string> = {
-  azurecloud: 'https://login.microsoftonline.com',
-  azurechinacloud: 'https://login.chinacloudapi.cn',
-  azureusgovernment: 'https://login.microsoftonline.us'
-};
 
 const AUTH_TYPE_NEEDS =
   'oidc (client-id, tenant-id and an OIDC token from the platform), ' +
@@ -87,7 +68,7 @@ export function parseLoginOptions(raw: RawInputs, federation: FederatedTokenSour
   const registries = parseRegistries(raw.registry ?? '');
   const creds = input('creds') ? parseCreds(input('creds')) : undefined;
   const credential = parseCredential(input, creds, federation);
-  const login = oneOf('login', input('login') || 'auto', ['auto', 'docker', 'config', 'none', 'helper'] as const);
+  const login = oneOf('login', input('login') || 'auto', LOGIN_MODES);
   if (login === 'helper' && credential.kind === 'token') {
     throw new LoginError(
       'login helper renews Entra ID logins; a repository-scoped token or admin user password cannot be renewed, use login docker or config for it'
@@ -132,8 +113,7 @@ function parseCredential(
         kind: 'oidc',
         clientId: require('client-id', clientId),
         tenantId: require('tenant-id', tenantId),
-        assertion: () => federation.getToken(),
-        ...(federation.setting ? { federation: federation.setting } : {})
+        source: federation
       };
     case 'service-principal': {
       const secret = input('client-secret') || creds?.clientSecret || '';

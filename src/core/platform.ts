@@ -9,6 +9,8 @@ export interface Platform {
   setOutput(name: OutputName, value: string, isSecret: boolean): void;
   /** Keeps a (non-secret) value for the post-job logout. */
   saveState(value: string): void;
+  /** The environment as the adapter hands it over: where the docker config, PATH and the XDG directories are. */
+  env: NodeJS.ProcessEnv;
   /** For login: helper — where the bundled credential helper is and how later steps find it. */
   credentialHelper?: HelperHost;
 }

@@ -1,6 +1,8 @@
 /** What the post step needs to undo exactly this step's logins; never holds a secret. */
+export const STATE_MODES = ['docker', 'config', 'helper'] as const;
+
 export interface LoginState {
-  mode: 'docker' | 'config' | 'helper';
+  mode: (typeof STATE_MODES)[number];
   configPath?: string;
   /** login: helper — the helper's settings file and token cache, cleaned for these servers at logout. */
   settingsPath?: string;
@@ -16,7 +18,7 @@ export function parseState(text: string): LoginState | undefined {
   if (!text) return undefined;
   try {
     const state = JSON.parse(text) as LoginState;
-    if ((state.mode === 'docker' || state.mode === 'config' || state.mode === 'helper') && Array.isArray(state.servers)) return state;
+    if (STATE_MODES.includes(state.mode) && Array.isArray(state.servers)) return state;
   } catch {
     // an unreadable state means nothing to undo
   }

@@ -1,18 +1,17 @@
 import {
   cachedRefreshToken,
   cacheIdentityOf,
-  describeError,
   HELPER_EXECUTABLE,
   helperSettingsPath,
-  LoginError,
   readHelperSettings,
-  readStdin,
   removeCachedTokens,
   storeRefreshToken,
   TOKEN_USERNAME,
-  tokenCacheDir,
-  exitSoon
+  tokenCacheDir
 } from '../core';
+import { describeError, LoginError } from '../lib/errors';
+import { exitSoon } from '../lib/exit-soon';
+import { readStdin } from '../lib/stdin';
 import { version } from '../../package.json';
 import { settingsFromEnvironment, signInAgain } from './sign-in';
 

@@ -2,31 +2,33 @@ import {
   azureEnvironmentInputs,
   FederatedTokenSource,
   FederationSetting,
-  federatedTokenEnv,
-  federatedTokenFile,
-  helperSettingsOf,
   HelperSettings,
-  LoginError,
+  helperSettingsOf,
   obtainCredentials,
   parseLoginOptions,
   parseRegistry,
   Platform,
   RawInputs,
-  RegistryCredential,
-  describeError
+  RegistryCredential
 } from '../core';
+import { federatedTokenEnv } from '../federation/env';
+import { federatedTokenFile } from '../federation/file';
+import { describeError, LoginError } from '../lib/errors';
 import { githubFederation } from '../federation/github';
 import { azureDevOpsFederation } from '../federation/azure-devops';
 import { ambientFederation } from '../federation/ambient';
 
 /** The helper prints nothing but its answer: the core's progress messages go nowhere. */
-export const QUIET: Platform = {
-  info: () => undefined,
-  warning: () => undefined,
-  mask: () => undefined,
-  setOutput: () => undefined,
-  saveState: () => undefined
-};
+function quiet(env: NodeJS.ProcessEnv): Platform {
+  return {
+    info: () => undefined,
+    warning: () => undefined,
+    mask: () => undefined,
+    setOutput: () => undefined,
+    saveState: () => undefined,
+    env
+  };
+}
 
 const NO_TOKEN_HINT = 'no federated token: set AZURE_FEDERATED_TOKEN_FILE, or run inside a GitHub job with permissions: id-token: write';
 
@@ -67,7 +69,7 @@ export async function signInAgain(server: string, settings: HelperSettings, env:
   }
   let credentials: RegistryCredential[];
   try {
-    credentials = await obtainCredentials(parseLoginOptions(raw, environmentFederation(settings.federation, env)), QUIET);
+    credentials = await obtainCredentials(parseLoginOptions(raw, environmentFederation(settings.federation, env)), quiet(env));
   } catch (error) {
     throw new LoginError(`cannot get a new token for ${server}: ${describeError(error)}`);
   }
@@ -85,7 +87,7 @@ function environmentFederation(setting: FederationSetting | undefined, env: Node
     case 'env':
       return federatedTokenEnv(setting.name, env, mask);
     case 'github':
-      return githubFederation(env, QUIET);
+      return githubFederation(env, quiet(env));
     case 'azure-devops':
       return azureDevOpsFederation(
         {
@@ -96,6 +98,6 @@ function environmentFederation(setting: FederationSetting | undefined, env: Node
         mask
       );
     default:
-      return ambientFederation(env, QUIET, NO_TOKEN_HINT);
+      return ambientFederation(env, quiet(env), NO_TOKEN_HINT);
   }
 }

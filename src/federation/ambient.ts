@@ -1,4 +1,5 @@
-import { federatedTokenFile, FederatedTokenSource, firstAvailable, Platform } from '../core';
+import { FederatedTokenSource, firstAvailable, Platform } from '../core';
+import { federatedTokenFile } from './file';
 import { githubFederation } from './github';
 
 /**

@@ -1,4 +1,6 @@
-import { FederatedTokenSource, LoginError, parseJson, send } from '../core';
+import { FederatedTokenSource } from '../core';
+import { LoginError } from '../lib/errors';
+import { parseJson, send } from '../lib/http';
 
 export interface AgentOidc {
   /** System.OidcRequestUri */
@@ -6,7 +8,12 @@ export interface AgentOidc {
   /** System.AccessToken */
   accessToken: string;
   serviceConnectionId: string;
+  /** The steps after this one will not have System.AccessToken in their environment, which the credential helper needs to renew. */
+  helperLacksAccessToken?: boolean;
 }
+
+const HELPER_ACCESS_TOKEN_HINT =
+  'the steps that run docker have SYSTEM_ACCESSTOKEN in their environment (env: SYSTEM_ACCESSTOKEN: $(System.AccessToken))';
 
 /** The service connection's OIDC token from Azure DevOps, fetched when Entra ID is about to be asked. */
 export function azureDevOpsFederation(agent: AgentOidc, mask: (secret: string) => void): FederatedTokenSource {
@@ -50,6 +57,8 @@ export function azureDevOpsFederation(agent: AgentOidc, mask: (secret: string) =
       ? 'the agent provides no System.OidcRequestUri; workload identity federation needs Azure DevOps Services (not Azure DevOps Server) and an up-to-date agent, otherwise use a connection with a secret, a certificate or a managed identity'
       : 'the job has no System.AccessToken; in a classic pipeline enable "Allow scripts to access the OAuth token" on the agent job',
     getToken: request,
-    setting: { kind: 'azure-devops', serviceConnectionId }
+    setting: { kind: 'azure-devops', serviceConnectionId },
+    subjectHint: 'sc://<organization>/<project>/<service connection name>',
+    ...(agent.helperLacksAccessToken ? { renewalHint: HELPER_ACCESS_TOKEN_HINT } : {})
   };
 }

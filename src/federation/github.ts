@@ -1,5 +1,7 @@
 // OIDC tokens from the CI platforms, as federated credentials: shared by the adapters and the credential helper.
-import { FederatedTokenSource, LoginError, parseJson, Platform, send } from '../core';
+import { FederatedTokenSource, Platform } from '../core';
+import { LoginError } from '../lib/errors';
+import { parseJson, send } from '../lib/http';
 
 const AUDIENCE = 'api://AzureADTokenExchange';
 
@@ -12,6 +14,7 @@ export function githubFederation(env: NodeJS.ProcessEnv, platform: Platform): Fe
     unavailableHint:
       'the job has no GitHub OIDC token; add `permissions: id-token: write` to the job or workflow (for pull requests from forks GitHub never grants it)',
     setting: { kind: 'github' },
+    subjectHint: 'branch, tag, environment or pull_request as the job runs',
     async getToken() {
       const url = new URL(requestUrl);
       url.searchParams.set('audience', AUDIENCE);

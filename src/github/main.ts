@@ -1,5 +1,7 @@
 import * as core from './workflow-commands';
-import { describeError, login, parseLoginOptions, secretValues, exitSoon } from '../core';
+import { login, parseLoginOptions, secretValues } from '../core';
+import { describeError } from '../lib/errors';
+import { exitSoon } from '../lib/exit-soon';
 import { githubFederation } from '../federation/github';
 import { readInputs } from './inputs';
 import { githubPlatform } from './platform';

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from './workflow-commands';
-import type { Platform } from '../core/platform';
+import type { Platform } from '../core';
 
 export const STATE_NAME = 'acr-login';
 
@@ -11,6 +11,7 @@ export const githubPlatform: Platform = {
   mask: (secret) => core.setSecret(secret),
   setOutput: (name, value) => core.setOutput(name, value),
   saveState: (value) => core.saveState(STATE_NAME, value),
+  env: process.env,
   credentialHelper: {
     // dist/index.js runs; the helper is dist/credential-helper.js next to it.
     script: join(__dirname, 'credential-helper.js'),

@@ -10,7 +10,7 @@ import { createClientCertificate, type ClientCertificate } from './pki';
 import { startRegistryProcess, type RegistryProcess } from './registry-process';
 import type { RequestLog, ServiceName } from './request-log';
 
-export const ACR_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
+export const TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
 export const ACR_ISSUER = 'Azure Container Registry';
 const ARM_AUDIENCES = new Set([
   ARM_AUDIENCE,
@@ -350,7 +350,7 @@ export class AcrStandIn {
   }
 
   private principalFromPassword(username: string, password: string): Principal | undefined {
-    if (username === ACR_TOKEN_USERNAME) return this.principalFromRefreshToken(password);
+    if (username === TOKEN_USERNAME) return this.principalFromRefreshToken(password);
     if (this.admin && username === this.admin.username && safeEqual(password, this.admin.password)) {
       return {
         subject: username,

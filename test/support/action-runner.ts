@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnNode } from './spawn-node';
+import { runNode } from './spawn-node';
+import { leakedSecrets } from './leaks';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -50,17 +51,10 @@ export async function runStep(script: string, env: Record<string, string>, timeo
   writeFileSync(outputFile, '');
   writeFileSync(stateFile, '');
   const started = Date.now();
-  const { exitCode, stdout, stderr, log } = await spawnNode(
-    join(ROOT, script),
-    {
-      GITHUB_ACTIONS: 'true',
-      RUNNER_TEMP: dir,
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STATE: stateFile,
-      ...env
-    },
-    { timeoutMs }
-  );
+  const { exitCode, stdout, stderr, log } = await runNode(join(ROOT, script), {
+    env: { GITHUB_ACTIONS: 'true', RUNNER_TEMP: dir, GITHUB_OUTPUT: outputFile, GITHUB_STATE: stateFile, ...env },
+    timeoutMs
+  });
   const commands = (name: string): string[] =>
     [...stdout.matchAll(new RegExp(`^::${name}(?: [^:]*)?::(.*)$`, 'gm'))].map((match) => unescapeData(match[1] ?? ''));
   return {
@@ -117,10 +111,6 @@ function unescapeData(value: string): string {
 }
 
 /** Secrets that appear in clear anywhere in a log other than on the ::add-mask:: lines that register them. */
-export function leakedSecrets(log: string, secrets: string[]): string[] {
-  const visible = log
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n');
-  return secrets.filter((secret) => secret.length >= 6 && visible.includes(secret));
+export function leakedFromStep(log: string, secrets: string[]): string[] {
+  return leakedSecrets(log, secrets, (line) => line.startsWith('::add-mask::'));
 }

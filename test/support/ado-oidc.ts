@@ -1,18 +1,12 @@
 // Azure DevOps OIDC endpoint stand-in (https): what System.OidcRequestUri points at during a job.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearerToken, closeServer, isGuid, queryOf, safe, safeEqual, sendJson, serveHttps } from './http-util';
-import { generateSigningKey, nowSeconds, TokenIssuer, type SigningKey } from './jwt';
-import { TOKEN_EXCHANGE_AUDIENCE, type EntraStandIn } from './entra';
-import type { Pki } from './pki';
-import type { RequestLog } from './request-log';
+import { bearerToken, isGuid, queryOf, safeEqual, sendJson } from './http-util';
+import { generateSigningKey, nowSeconds, type SigningKey } from './jwt';
+import { TOKEN_EXCHANGE_AUDIENCE } from './entra';
+import { OidcIssuerStandIn, type IssuerOptions } from './oidc-issuer';
 
-export interface AdoOidcOptions {
-  pki: Pki;
-  log: RequestLog;
-  entra?: EntraStandIn;
-  host?: string;
+export interface AdoOidcOptions extends IssuerOptions {
   organization?: string;
   project?: string;
 }
@@ -28,49 +22,34 @@ function adoError(message: string, typeKey: string, typeName: string): Record<st
   return { $id: '1', innerException: null, message, typeName, typeKey, errorCode: 0, eventId: 3000 };
 }
 
-export class AdoOidcStandIn {
+export class AdoOidcStandIn extends OidcIssuerStandIn {
   readonly organization: string;
   readonly organizationId = randomUUID();
   readonly project: string;
   readonly projectId = randomUUID();
   readonly planId = randomUUID();
   readonly jobId = randomUUID();
-  /** System.AccessToken of the running job. */
-  readonly accessToken = randomBytes(39).toString('base64url');
   readonly serviceConnections = new Map<string, ServiceConnection>();
-  /** Extra claims merged into the next tokens. */
-  claimOverrides: Record<string, unknown> = {};
-  private readonly tokens: TokenIssuer;
-  private server: Server | undefined;
-  private port = 0;
 
-  private constructor(
-    private readonly signing: SigningKey,
-    opts: AdoOidcOptions,
-    readonly host: string
-  ) {
-    this.tokens = new TokenIssuer(signing);
+  private constructor(signing: SigningKey, opts: AdoOidcOptions, host: string) {
+    super(signing, host, randomBytes(39).toString('base64url'));
     this.organization = opts.organization ?? 'contoso';
     this.project = opts.project ?? 'acr-login';
   }
 
   static async start(opts: AdoOidcOptions): Promise<AdoOidcStandIn> {
     const ado = new AdoOidcStandIn(await generateSigningKey(), opts, opts.host ?? '127.0.0.1');
-    const listener = opts.log.listener(
-      () => 'ado-oidc',
-      safe(async (req, res) => ado.handle(req, res))
-    );
-    ({ server: ado.server, port: ado.port } = await serveHttps(opts.pki, ado.host, listener));
-    opts.entra?.trustIssuer(ado.issuer, ado.signing.publicKey);
+    await ado.listen('ado-oidc', opts);
     return ado;
+  }
+
+  /** System.AccessToken of the running job. */
+  get accessToken(): string {
+    return this.requestSecret;
   }
 
   get issuer(): string {
     return `https://vstoken.dev.azure.com/${this.organizationId}`;
-  }
-
-  get url(): string {
-    return `https://${this.host}:${this.port}`;
   }
 
   /** System.OidcRequestUri (no query string). */
@@ -107,15 +86,7 @@ export class AdoOidcStandIn {
     });
   }
 
-  secrets(): string[] {
-    return [this.accessToken, ...this.tokens.tokens];
-  }
-
-  async close(): Promise<void> {
-    if (this.server) await closeServer(this.server);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.resume();
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const m = /^\/([^/]+)\/([^/]+)\/_apis\/distributedtask\/hubs\/([^/]+)\/plans\/([^/]+)\/jobs\/([^/]+)\/oidctoken\/?$/i.exec(path);

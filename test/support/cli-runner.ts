@@ -1,54 +1,24 @@
 // Runs the bundled command line (dist/cli.js) and credential helper (dist/credential-helper.js) as a
 // shell or docker would: a fresh node process with exactly the given environment, arguments and stdin.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runNode, type NodeRun } from './spawn-node';
 
 const ROOT = join(__dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
 export const HELPER = join(ROOT, 'dist', 'credential-helper.js');
 
-export interface ProcessResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-}
-
-export function runNode(
-  script: string,
-  args: string[],
-  env: Record<string, string>,
-  stdin = '',
-  timeoutMs = 60000
-): Promise<ProcessResult> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ exitCode: code ?? -1, stdout, stderr, durationMs: Date.now() - started });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin);
-  });
-}
+export type ProcessResult = NodeRun;
 
 /** `acr-login ARGS` */
 export function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<ProcessResult> {
-  return runNode(CLI, args, env, stdin);
+  return runNode(CLI, { args, env, stdin });
 }
 
 /** `docker-credential-acr-login ACTION` with the request on stdin, as docker and skopeo call it. */
 export function runHelper(action: string, stdin: string, env: Record<string, string>): Promise<ProcessResult> {
-  return runNode(HELPER, [action], env, stdin);
+  return runNode(HELPER, { args: [action], env, stdin });
 }
 
 export interface Home {
@@ -115,9 +85,4 @@ export function withExpiry(token: string, exp: number): string {
   const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8'));
   claims.exp = exp;
   return [header, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.');
-}
-
-/** Secrets found in text (stderr, or stdout other than --print's). */
-export function leaks(text: string, secrets: string[]): string[] {
-  return secrets.filter((secret) => secret.length >= 6 && text.includes(secret));
 }

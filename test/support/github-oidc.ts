@@ -1,46 +1,28 @@
 // GitHub Actions ID-token endpoint stand-in (https): what ACTIONS_ID_TOKEN_REQUEST_URL points at on a runner.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearerToken, closeServer, queryOf, safe, safeEqual, sendJson, serveHttps } from './http-util';
-import { generateSigningKey, nowSeconds, TokenIssuer, type SigningKey } from './jwt';
-import type { EntraStandIn } from './entra';
-import type { Pki } from './pki';
-import type { RequestLog } from './request-log';
+import { bearerToken, queryOf, safeEqual, sendJson } from './http-util';
+import { generateSigningKey, nowSeconds, type SigningKey } from './jwt';
+import { OidcIssuerStandIn, type IssuerOptions } from './oidc-issuer';
 
 export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 
-export interface GitHubOidcOptions {
-  pki: Pki;
-  log: RequestLog;
-  /** Registers the issuer and key so federated credentials naming it verify. */
-  entra?: EntraStandIn;
-  host?: string;
+export interface GitHubOidcOptions extends IssuerOptions {
   /** `owner/repo`, default octo-org/octo-repo. */
   repository?: string;
   ref?: string;
 }
 
-export class GitHubOidcStandIn {
-  readonly requestToken = randomBytes(24).toString('base64url');
+export class GitHubOidcStandIn extends OidcIssuerStandIn {
   readonly issuer = GITHUB_ISSUER;
   readonly repository: string;
   readonly ref: string;
   readonly defaultSubject: string;
   /** The `sub` the next tokens carry. */
   subject: string;
-  /** Extra claims merged into the next tokens (e.g. { exp: 1 } to present an expired token). */
-  claimOverrides: Record<string, unknown> = {};
-  private readonly tokens: TokenIssuer;
-  private server: Server | undefined;
-  private port = 0;
 
-  private constructor(
-    private readonly signing: SigningKey,
-    opts: GitHubOidcOptions,
-    readonly host: string
-  ) {
-    this.tokens = new TokenIssuer(signing);
+  private constructor(signing: SigningKey, opts: GitHubOidcOptions, host: string) {
+    super(signing, host, randomBytes(24).toString('base64url'));
     this.repository = opts.repository ?? 'octo-org/octo-repo';
     this.ref = opts.ref ?? 'refs/heads/main';
     this.defaultSubject = `repo:${this.repository}:ref:${this.ref}`;
@@ -49,21 +31,13 @@ export class GitHubOidcStandIn {
 
   static async start(opts: GitHubOidcOptions): Promise<GitHubOidcStandIn> {
     const gh = new GitHubOidcStandIn(await generateSigningKey(), opts, opts.host ?? '127.0.0.1');
-    const listener = opts.log.listener(
-      () => 'github-oidc',
-      safe(async (req, res) => gh.handle(req, res))
-    );
-    ({ server: gh.server, port: gh.port } = await serveHttps(opts.pki, gh.host, listener));
-    opts.entra?.trustIssuer(gh.issuer, gh.signing.publicKey);
+    await gh.listen('github-oidc', opts);
     return gh;
   }
 
-  get url(): string {
-    return `https://${this.host}:${this.port}`;
-  }
-
-  get publicKey(): SigningKey['publicKey'] {
-    return this.signing.publicKey;
+  /** ACTIONS_ID_TOKEN_REQUEST_TOKEN of the running job. */
+  get requestToken(): string {
+    return this.requestSecret;
   }
 
   /** What the runner sets when the job has `permissions: id-token: write`. */
@@ -118,15 +92,7 @@ export class GitHubOidcStandIn {
     });
   }
 
-  secrets(): string[] {
-    return [this.requestToken, ...this.tokens.tokens];
-  }
-
-  async close(): Promise<void> {
-    if (this.server) await closeServer(this.server);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.resume();
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/token') {

@@ -6,12 +6,30 @@ export interface NodeRun {
   stderr: string;
   /** stdout and stderr together, in the order they came, as a job log shows them. */
   log: string;
+  durationMs: number;
 }
 
-/** Runs `node script` with exactly `env`, as a runner or an agent starts a step; killed after timeoutMs. */
-export function spawnNode(script: string, env: Record<string, string>, options: { cwd?: string; timeoutMs: number }): Promise<NodeRun> {
+export interface NodeRunOptions {
+  /** Exactly the environment of the child, as a runner, an agent or docker starts it. */
+  env: Record<string, string>;
+  args?: string[];
+  cwd?: string;
+  /** Written to the child's standard input, then closed; without it stdin is closed at once. */
+  stdin?: string;
+  timeoutMs?: number;
+  /** The node binary; the one running the tests by default. */
+  node?: string;
+}
+
+/** Runs `node script ARGS` with exactly `env`; killed after timeoutMs (60 s by default). */
+export function runNode(script: string, options: NodeRunOptions): Promise<NodeRun> {
+  const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(options.node ?? process.execPath, [script, ...(options.args ?? [])], {
+      env: options.env,
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe']
+    });
     let stdout = '';
     let stderr = '';
     let log = '';
@@ -23,11 +41,13 @@ export function spawnNode(script: string, env: Record<string, string>, options: 
       stderr += chunk.toString();
       log += chunk.toString();
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ exitCode: code ?? -1, stdout, stderr, log });
+      resolve({ exitCode: code ?? -1, stdout, stderr, log, durationMs: Date.now() - started });
     });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.stdin ?? '');
   });
 }

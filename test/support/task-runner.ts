@@ -4,7 +4,8 @@
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnNode } from './spawn-node';
+import { runNode } from './spawn-node';
+import { leakedSecrets } from './leaks';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -90,7 +91,7 @@ export async function runTaskStep(
   timeoutMs = 120000
 ): Promise<TaskStepResult> {
   const started = Date.now();
-  const { exitCode, stdout, stderr, log } = await spawnNode(join(taskDir, 'dist', script), env, { cwd: taskDir, timeoutMs });
+  const { exitCode, stdout, stderr, log } = await runNode(join(taskDir, 'dist', script), { env, cwd: taskDir, timeoutMs });
   const commands = parseCommands(stdout);
   const variables: Record<string, TaskVariable> = {};
   const taskVariables: Record<string, string> = {};
@@ -150,12 +151,12 @@ export function parseCommands(stdout: string): VsoCommand[] {
  * Secrets visible in clear in a log. The only lines allowed to carry one are those that hand it to
  * the agent: task.setsecret (registers the mask) and a task.setvariable marked issecret=true.
  */
-export function leakedSecrets(log: string, secrets: string[]): string[] {
-  const visible = log
-    .split('\n')
-    .filter((line) => !line.startsWith('##vso[task.setsecret]') && !/^##vso\[task\.setvariable [^\]]*issecret=true;/.test(line))
-    .join('\n');
-  return secrets.filter((secret) => secret.length >= 6 && visible.includes(secret));
+export function leakedFromTask(log: string, secrets: string[]): string[] {
+  return leakedSecrets(
+    log,
+    secrets,
+    (line) => line.startsWith('##vso[task.setsecret]') || /^##vso\[task\.setvariable [^\]]*issecret=true;/.test(line)
+  );
 }
 
 /** task.json as shipped, for defaults. */

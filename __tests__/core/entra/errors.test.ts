@@ -1,7 +1,8 @@
 import { explainEntraFailure, FailureContext } from '../../../src/core/entra/errors';
+import { noFederation } from '../../../src/core/token-source';
 
 const oidc: FailureContext = {
-  credential: { kind: 'oidc', tenantId: 'tenant-1', clientId: 'app-1', assertion: () => Promise.resolve('') },
+  credential: { kind: 'oidc', tenantId: 'tenant-1', clientId: 'app-1', source: noFederation('') },
   authorityHost: 'https://login.microsoftonline.com',
   assertionClaims: { sub: 'repo:o/r:environment:prod', iss: 'https://token.actions.githubusercontent.com', aud: 'api://Other' },
   timeoutMs: 30000

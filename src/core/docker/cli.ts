@@ -9,7 +9,7 @@ const DOCKER_TIMEOUT_MS = 60000;
 /** Windows runners name the CLI docker.exe; elsewhere it must be an executable called docker. */
 const DOCKER_NAMES = process.platform === 'win32' ? ['docker.exe', 'docker.cmd'] : ['docker'];
 
-export function dockerOnPath(env: NodeJS.ProcessEnv = process.env): boolean {
+export function dockerOnPath(env: NodeJS.ProcessEnv): boolean {
   const dirs = (env.PATH ?? env.Path ?? '').split(delimiter).filter((dir) => dir !== '');
   return dirs.some((dir) =>
     DOCKER_NAMES.some((name) => {

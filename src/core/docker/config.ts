@@ -6,7 +6,7 @@ import { LoginError } from '../../lib/errors';
 import { withFileLock, writeFileAtomic } from '../../lib/locked-file';
 
 /** `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`, as docker, skopeo, podman and oras look for it. */
-export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
   return join(env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker'), 'config.json');
 }
 

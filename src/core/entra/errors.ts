@@ -35,11 +35,13 @@ function advice(code: string, context: FailureContext): string {
     return typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : 'unknown';
   };
   switch (code) {
-    case '700213':
+    case '700213': {
+      const dependsOn = credential.kind === 'oidc' && credential.source.subjectHint ? ` (${credential.source.subjectHint})` : '';
       return (
         `${app} has no federated credential for subject '${claim('sub')}' from issuer '${claim('iss')}'; ` +
-        'add one with exactly this subject (branch, tag, environment or pull_request as the job runs), or run from what an existing one names'
+        `add one with exactly this subject${dependsOn}, or run from what an existing one names`
       );
+    }
     case '700212':
       return `the OIDC token's audience '${claim('aud')}' is not the one the federated credential expects (api://AzureADTokenExchange)`;
     case '700211':

@@ -3,26 +3,10 @@ import { LoginError } from '../../lib/errors';
 import { DEFAULT_RETRY, parseJson, send } from '../../lib/http';
 import { readClaims } from './jwt';
 import type { Audience, Credential } from '../options';
+import { SCOPES, WELL_KNOWN_AUTHORITIES } from './clouds';
 import { explainEntraFailure } from './errors';
 
 export type EntraCredential = Exclude<Credential, { kind: 'token' }>;
-
-export const SCOPES: Record<Audience, string> = {
-  acr: 'https://containerregistry.azure.net/.default',
-  arm: 'https://management.azure.com/.default'
-};
-
-/** Hosts MSAL already knows; any other authority would make it ask login.microsoftonline.com to vouch for it. */
-const WELL_KNOWN_AUTHORITIES = new Set([
-  'login.microsoftonline.com',
-  'login.windows.net',
-  'login.microsoft.com',
-  'sts.windows.net',
-  'login.chinacloudapi.cn',
-  'login.partner.microsoftonline.cn',
-  'login.microsoftonline.us',
-  'login.usgovcloudapi.net'
-]);
 
 /** MSAL does not pass an abort signal to its metadata requests, so a silent authority is cut off here. */
 const ENTRA_TIMEOUT_MS = 30000;
@@ -33,7 +17,7 @@ export async function getEntraToken(credential: EntraCredential, authorityHost: 
   if (credential.kind === 'oidc') {
     // Needed anyway: ask the platform now, so that its round trip overlaps loading @azure/identity.
     // A failure surfaces when MSAL asks for the assertion (presentOnce), as before.
-    presented.pending = credential.assertion();
+    presented.pending = credential.source.getToken();
     presented.pending.catch(() => undefined);
   }
   const tokenCredential = await createTokenCredential(credential, authorityHost, presented);
@@ -103,7 +87,7 @@ async function presentOnce(
   credential: Extract<EntraCredential, { kind: 'oidc' }>,
   presented: { assertion?: string; pending?: Promise<string> }
 ): Promise<string> {
-  presented.pending ??= credential.assertion();
+  presented.pending ??= credential.source.getToken();
   try {
     presented.assertion = await presented.pending;
     return presented.assertion;

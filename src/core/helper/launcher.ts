@@ -20,7 +20,7 @@ export type Reachability = { how: 'on-path' | 'added'; dir: string } | { how: 'o
  * Writes the launcher (a script running this node on the helper bundle, so it works where no `node`
  * is on PATH) and makes sure docker can find it.
  */
-export async function installLauncher(host: HelperHost, env: NodeJS.ProcessEnv = process.env): Promise<Reachability> {
+export async function installLauncher(host: HelperHost, env: NodeJS.ProcessEnv): Promise<Reachability> {
   const windows = process.platform === 'win32';
   const name = windows ? `${HELPER_EXECUTABLE}.cmd` : HELPER_EXECUTABLE;
   const text = windows

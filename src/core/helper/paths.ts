@@ -8,21 +8,21 @@ function xdgDir(env: NodeJS.ProcessEnv, variable: string, fallback: string): str
 }
 
 /** `$XDG_CACHE_HOME/acr-login`, else `~/.cache/acr-login`: the helper's refresh tokens (0700). */
-export function tokenCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+export function tokenCacheDir(env: NodeJS.ProcessEnv): string {
   return join(xdgDir(env, 'XDG_CACHE_HOME', '.cache'), 'acr-login');
 }
 
 /** `$XDG_CONFIG_HOME/acr-login/helper.json`, else `~/.config/...`: the helper's non-secret settings per registry. */
-export function helperSettingsPath(env: NodeJS.ProcessEnv = process.env): string {
+export function helperSettingsPath(env: NodeJS.ProcessEnv): string {
   return join(xdgDir(env, 'XDG_CONFIG_HOME', '.config'), 'acr-login', 'helper.json');
 }
 
 /** `$XDG_STATE_HOME/acr-login/logins.json`, else `~/.local/state/...`: what the command line wrote, for its logout. */
-export function loginRecordsPath(env: NodeJS.ProcessEnv = process.env): string {
+export function loginRecordsPath(env: NodeJS.ProcessEnv): string {
   return join(xdgDir(env, 'XDG_STATE_HOME', join('.local', 'state')), 'acr-login', 'logins.json');
 }
 
 /** `$XDG_DATA_HOME/acr-login/bin`, else `~/.local/share/...`: where the command line puts the helper's launcher. */
-export function launcherDir(env: NodeJS.ProcessEnv = process.env): string {
+export function launcherDir(env: NodeJS.ProcessEnv): string {
   return join(xdgDir(env, 'XDG_DATA_HOME', join('.local', 'share')), 'acr-login', 'bin');
 }

@@ -1,6 +1,7 @@
 import { LoginError } from '../../lib/errors';
 import { editJsonFile, readJsonObject } from '../../lib/locked-file';
-import type { Audience, FederationSetting, LoginOptions } from '../options';
+import type { Audience, LoginOptions } from '../options';
+import type { FederationSetting } from '../token-source';
 import type { Registry } from '../registry/names';
 import type { CacheIdentity } from './token-cache';
 
@@ -37,7 +38,7 @@ export function helperSettingsOf(
   };
   if (credential.clientId) settings.clientId = credential.clientId;
   if ('tenantId' in credential) settings.tenantId = credential.tenantId;
-  if (credential.kind === 'oidc' && credential.federation) settings.federation = credential.federation;
+  if (credential.kind === 'oidc' && credential.source.setting) settings.federation = credential.source.setting;
   if ('certificate' in credential && !credential.certificate.includes('-----BEGIN')) settings.certificatePath = credential.certificate;
   return settings;
 }

@@ -6,7 +6,7 @@ import { installLauncher } from './launcher';
 import { cacheIdentityOf, helperSettingsOf, HelperSettings, recordHelperSettings, removeHelperSettings } from './settings';
 import { helperSettingsPath, tokenCacheDir } from './paths';
 import { LoginState, serializeState } from '../state';
-import type { LoginOptions } from '../options';
+import type { Credential, LoginOptions } from '../options';
 import type { Platform } from '../platform';
 import { removeCachedTokens, storeRefreshToken } from './token-cache';
 
@@ -14,12 +14,8 @@ import { removeCachedTokens, storeRefreshToken } from './token-cache';
  * login: helper — seeds the helper's cache with the tokens just obtained, records how to sign in
  * again (no secret), puts the helper's launcher on PATH and points `credHelpers` at it.
  */
-export async function storeForHelper(
-  credentials: RegistryCredential[],
-  options: LoginOptions,
-  platform: Platform,
-  env: NodeJS.ProcessEnv = process.env
-): Promise<void> {
+export async function storeForHelper(credentials: RegistryCredential[], options: LoginOptions, platform: Platform): Promise<void> {
+  const { env } = platform;
   const host = platform.credentialHelper;
   if (!host) throw new LoginError('login helper is not available here');
   const configPath = dockerConfigPath(env);
@@ -61,7 +57,7 @@ export async function storeForHelper(
   platform.info(
     `Wrote credHelpers for ${servers.join(', ')} to ${configPath}; ${HELPER_EXECUTABLE} renews their tokens when less than 10 minutes are left`
   );
-  const hint = renewalHint(Object.values(settings)[0], env);
+  const hint = renewalHint(Object.values(settings)[0], options.credential, env);
   if (hint) platform.warning(hint);
 }
 
@@ -78,7 +74,7 @@ export async function removeHelperLogin(state: LoginState, platform: Platform): 
 }
 
 /** Why the helper may be unable to renew a token after about 3 hours, when the environment lacks what it needs. */
-function renewalHint(settings: HelperSettings | undefined, env: NodeJS.ProcessEnv): string | undefined {
+function renewalHint(settings: HelperSettings | undefined, credential: Credential, env: NodeJS.ProcessEnv): string | undefined {
   if (!settings) return undefined;
   const after = 'the credential helper renews the tokens (valid about 3 hours) only';
   if (
@@ -90,8 +86,6 @@ function renewalHint(settings: HelperSettings | undefined, env: NodeJS.ProcessEn
     return `${after} if AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH) is set where docker runs`;
   }
   if (settings.authType === 'oidc' && !settings.federation) return `${after} if AZURE_FEDERATED_TOKEN_FILE is set where docker runs`;
-  if (settings.federation?.kind === 'azure-devops' && !env.SYSTEM_ACCESSTOKEN) {
-    return `${after} if the steps that run docker have SYSTEM_ACCESSTOKEN in their environment (env: SYSTEM_ACCESSTOKEN: $(System.AccessToken))`;
-  }
+  if (credential.kind === 'oidc' && credential.source.renewalHint) return `${after} if ${credential.source.renewalHint}`;
   return undefined;
 }

@@ -1,0 +1,26 @@
+import { getEntraToken } from './entra/token';
+import type { LoginOptions } from './options';
+import type { Platform } from './platform';
+import { checkBasicCredential } from './registry/basic-auth-check';
+import { exchangeForRefreshToken, RegistryCredential } from './registry/exchange';
+
+/** A credential for every registry: one Entra token exchanged at each registry, or the checked username and password. */
+export async function obtainCredentials(options: LoginOptions, platform: Platform): Promise<RegistryCredential[]> {
+  const { credential, registries } = options;
+  const servers = registries.map((registry) => registry.loginServer).join(', ');
+  if (credential.kind === 'token') {
+    platform.info(`Checking the password of '${credential.username}' at ${servers}`);
+    return Promise.all(registries.map((registry) => checkBasicCredential(registry, credential.username, credential.password)));
+  }
+  platform.info(`Requesting an ${options.audience.toUpperCase()}-audience token from Entra ID (${credential.kind})`);
+  const accessToken = await getEntraToken(credential, options.authorityHost, options.audience);
+  platform.mask(accessToken);
+  platform.info(`Exchanging it for refresh tokens at ${servers}`);
+  return Promise.all(
+    registries.map(async (registry) => {
+      const exchanged = await exchangeForRefreshToken(registry, accessToken, options.audience);
+      platform.mask(exchanged.password);
+      return exchanged;
+    })
+  );
+}
