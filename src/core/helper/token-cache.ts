@@ -6,7 +6,7 @@ import { expiryOf, readClaims } from '../entra/jwt';
 import { ensurePrivateDir, readJsonObject, withFileLock, writeFileAtomic } from '../../lib/locked-file';
 
 /** A cached refresh token is renewed once it has less than this left. */
-export const RENEW_BEFORE_MS = 10 * 60 * 1000;
+const RENEW_BEFORE_MS = 10 * 60 * 1000;
 /** When a registry's token carries no expiry, trust it for this long. */
 const UNKNOWN_LIFETIME_MS = 60 * 60 * 1000;
 /** The holder of a cache lock may be signing in to Entra ID (30 s at most) and exchanging with retries. */
@@ -34,7 +34,7 @@ interface CacheEntry {
 }
 
 /** `<dir>/<server>-<digest of server and identity>.json`, one file (and one lock) per registry and identity. */
-export function cacheFile(dir: string, server: string, identity: CacheIdentity): string {
+function cacheFile(dir: string, server: string, identity: CacheIdentity): string {
   const digest = createHash('sha256')
     .update(
       JSON.stringify([server, identity.kind, identity.clientId ?? '', identity.tenantId ?? '', identity.authorityHost, identity.audience])
@@ -108,7 +108,7 @@ export async function removeCachedTokens(dir: string, servers?: string[]): Promi
   return doomed.length;
 }
 
-export function isFresh(token: CachedToken, now: number = Date.now()): boolean {
+function isFresh(token: CachedToken, now: number = Date.now()): boolean {
   return token.expiresOn.getTime() - now > RENEW_BEFORE_MS;
 }
 

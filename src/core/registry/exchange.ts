@@ -52,7 +52,7 @@ function exchangeFailure(registry: Registry, status: number, body: string, audie
   return `token exchange at ${server} failed with HTTP ${status}${detail}`;
 }
 
-export function identityOf(claims: Record<string, unknown>): string {
+function identityOf(claims: Record<string, unknown>): string {
   const appId = claims.appid ?? claims.azp;
   const objectId = claims.oid;
   if (typeof appId === 'string' && typeof objectId === 'string') return `client ${appId} (object ${objectId})`;

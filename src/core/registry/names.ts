@@ -9,7 +9,7 @@ export interface Registry {
   baseUrl: string;
 }
 
-export const REGISTRY_SUFFIXES = ['.azurecr.io', '.azurecr.cn', '.azurecr.us'];
+const REGISTRY_SUFFIXES = ['.azurecr.io', '.azurecr.cn', '.azurecr.us'];
 
 const BARE_NAME = /^[a-z0-9]{5,50}$/i;
 
@@ -70,7 +70,7 @@ function isAcrHost(hostname: string): boolean {
   });
 }
 
-export function isLoopback(hostname: string): boolean {
+function isLoopback(hostname: string): boolean {
   const bare = hostname.replace(/^\[|\]$/g, '');
   if (bare === 'localhost') return true;
   if (isIP(bare) === 4) return bare.startsWith('127.');
