@@ -21,6 +21,7 @@ import { startProxy, type TestProxy } from '../test/support/proxy';
 import { RequestLog } from '../test/support/request-log';
 import { resolverHookEnv, writeHostsFile } from '../test/support/resolver-hook-env';
 import { writeAuthFile } from '../test/support/skopeo';
+import { runNode } from '../test/support/spawn-node';
 
 const REGISTRY_NAME = 'myreg.azurecr.io';
 const REGISTRY_ADDRESS = '127.0.0.42';
@@ -313,22 +314,19 @@ const connect = (host, port) =>
 })();
 `;
 
-function runNode(binary: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(binary, args, { env, timeout: 20000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 describe('the resolver hook', () => {
   let probe: string;
+  let lookupOne: string;
   let hostsFile: string;
 
   beforeAll(async () => {
     probe = join(dir, 'probe.js');
     await writeFile(probe, PROBE);
+    lookupOne = join(dir, 'lookup-one.js');
+    await writeFile(
+      lookupOne,
+      `require('node:dns').lookup(process.argv[2], (err, address) => process.stdout.write(err ? err.code : address));\n`
+    );
     hostsFile = await writeHostsFile(join(dir, 'hook-hosts'), { [REGISTRY_NAME]: REGISTRY_ADDRESS, [PLAIN_NAME]: PLAIN_ADDRESS });
   });
 
@@ -343,10 +341,10 @@ describe('the resolver hook', () => {
     ['node 24 (the runtime)', node24]
   ])('resolves only hosts-file names in %s', async (_label, binary) => {
     const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...resolverHookEnv(hostsFile) };
-    const args = [probe, `https://${REGISTRY_NAME}:${httpsPort}/`, `http://${PLAIN_NAME}:${httpPort}/`, pki.caCertPem];
-    const run = await runNode(binary(), args, env);
+    const args = [`https://${REGISTRY_NAME}:${httpsPort}/`, `http://${PLAIN_NAME}:${httpPort}/`, pki.caCertPem];
+    const run = await runNode(probe, { node: binary(), args, env, timeoutMs: 20000 });
     expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
+    expect(run.exitCode).toBe(0);
     const out = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(out).toEqual({
       lookupCallback: { ok: [REGISTRY_ADDRESS, 4] },
@@ -376,18 +374,22 @@ describe('the resolver hook', () => {
   });
 
   it('is what makes the difference: without it localhost resolves and the test names do not', async () => {
-    const script = `require('node:dns').lookup(process.argv[1], (err, address) => process.stdout.write(err ? err.code : address))`;
+    const lookup = async (name: string, env: Record<string, string>): Promise<string> =>
+      (await runNode(lookupOne, { args: [name], env, timeoutMs: 20000 })).stdout;
     const plain = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
-    expect((await runNode(process.execPath, ['-e', script, 'localhost'], plain)).stdout).toMatch(/^(127\.0\.0\.1|::1)$/);
-    expect((await runNode(process.execPath, ['-e', script, REGISTRY_NAME], plain)).stdout).not.toBe(REGISTRY_ADDRESS);
-    const hooked = { ...plain, ...resolverHookEnv(hostsFile) };
-    expect((await runNode(process.execPath, ['-e', script, REGISTRY_NAME], hooked)).stdout).toBe(REGISTRY_ADDRESS);
-    expect((await runNode(process.execPath, ['-e', script, 'localhost'], { ...plain, ...resolverHookEnv() })).stdout).toBe('ENOTFOUND');
+    expect(await lookup('localhost', plain)).toMatch(/^(127\.0\.0\.1|::1)$/);
+    expect(await lookup(REGISTRY_NAME, plain)).not.toBe(REGISTRY_ADDRESS);
+    expect(await lookup(REGISTRY_NAME, { ...plain, ...resolverHookEnv(hostsFile) })).toBe(REGISTRY_ADDRESS);
+    expect(await lookup('localhost', { ...plain, ...resolverHookEnv() })).toBe('ENOTFOUND');
   });
 
   it('fails the process at start when the hosts file it names is missing', async () => {
-    const run = await runNode(process.execPath, ['-e', '0'], { PATH: '/usr/bin:/bin', ...resolverHookEnv(join(dir, 'no-such-hosts')) });
-    expect(run.code).not.toBe(0);
+    const run = await runNode(lookupOne, {
+      args: ['localhost'],
+      env: { PATH: '/usr/bin:/bin', ...resolverHookEnv(join(dir, 'no-such-hosts')) }
+    });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stdout).toBe('');
     expect(run.stderr).toContain('no-such-hosts');
   });
 });
