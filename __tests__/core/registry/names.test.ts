@@ -1,4 +1,4 @@
-import { parseRegistries } from '../../../src/core/registry/names';
+import { parseRegistries, parseRegistry, registryCloud } from '../../../src/core/registry/names';
 
 describe('parseRegistries', () => {
   it.each([
@@ -46,5 +46,18 @@ describe('parseRegistries', () => {
 
   it('names the refused entry', () => {
     expect(() => parseRegistries('good1.azurecr.io,bad.example.com')).toThrow("registry 'bad.example.com' refused");
+  });
+});
+
+describe('registryCloud', () => {
+  it.each([
+    ['myregistry', 'AzureCloud'],
+    ['myreg01.westeurope.data.azurecr.io', 'AzureCloud'],
+    ['MYREG01.AZURECR.CN', 'AzureChinaCloud'],
+    ['https://myreg01.azurecr.us', 'AzureUSGovernment'],
+    ['http://127.0.0.1:5000', undefined],
+    ['localhost:5000', undefined]
+  ])('%s is in %s', (entry, cloud) => {
+    expect(registryCloud(parseRegistry(entry))).toBe(cloud);
   });
 });

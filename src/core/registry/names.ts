@@ -9,7 +9,14 @@ export interface Registry {
   baseUrl: string;
 }
 
-const REGISTRY_SUFFIXES = ['.azurecr.io', '.azurecr.cn', '.azurecr.us'];
+/** Each login server suffix and the cloud (its `environment` name) whose registries have it. */
+const REGISTRY_CLOUDS: Record<string, string> = {
+  '.azurecr.io': 'AzureCloud',
+  '.azurecr.cn': 'AzureChinaCloud',
+  '.azurecr.us': 'AzureUSGovernment'
+};
+
+const REGISTRY_SUFFIXES = Object.keys(REGISTRY_CLOUDS);
 
 const BARE_NAME = /^[a-z0-9]{5,50}$/i;
 
@@ -60,6 +67,13 @@ export function parseRegistry(entry: string): Registry {
   }
   const loginServer = url.host.toLowerCase();
   return { loginServer, baseUrl: `${url.protocol}//${loginServer}` };
+}
+
+/** The cloud a registry belongs to by its suffix; undefined for a loopback registry, which has none. */
+export function registryCloud(registry: Registry): string | undefined {
+  const hostname = new URL(registry.baseUrl).hostname;
+  const suffix = REGISTRY_SUFFIXES.find((candidate) => hostname.endsWith(candidate));
+  return suffix === undefined ? undefined : REGISTRY_CLOUDS[suffix];
 }
 
 function isAcrHost(hostname: string): boolean {
