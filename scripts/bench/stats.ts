@@ -39,6 +39,25 @@ export function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
+/** Ratios of paired samples (a[i] / b[i], runs taken side by side): median and quartiles, two decimals. */
+export interface RatioSummary {
+  median: number;
+  p25: number;
+  p75: number;
+  samples: number[];
+}
+
+export function pairedRatios(a: number[], b: number[]): RatioSummary {
+  const ratios = a.slice(0, b.length).map((x, i) => x / (b[i] as number));
+  const two = (n: number): number => Math.round(n * 100) / 100;
+  return {
+    median: two(median(ratios)),
+    p25: two(percentile(ratios, 25)),
+    p75: two(percentile(ratios, 75)),
+    samples: ratios.map(two)
+  };
+}
+
 /** The most requests of the given entries that were in flight at the same moment. */
 export function maxInFlight(entries: RequestLogEntry[]): number {
   const events: [number, number][] = [];
@@ -68,6 +87,11 @@ export function bytes(n: number): string {
   if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(2)} MiB`;
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${n} B`;
+}
+
+/** A ratio as the tables print it: `1.04×`. */
+export function times(r: number): string {
+  return Number.isFinite(r) ? `${r.toFixed(2)}×` : '—';
 }
 
 export function ratio(a: number, b: number): string {

@@ -1,0 +1,130 @@
+// What the benchmark prints on stdout (the tables, where the cold start goes, the verdicts) and writes with --json.
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import type { Args } from './args';
+import type { AzRow, BuildResult, BundleFile, PathResult } from './results';
+import { ms } from './stats';
+import { BEFORE_AFTER_COLUMNS, COLUMNS, beforeAfterTable, mainTable, markdown } from './tables';
+import { missed, verdict, type Measurements, type Target } from './targets';
+
+export interface RunRecord {
+  args: Args;
+  command: string;
+  startedAt: string;
+  machine: Record<string, string | number>;
+  loadAverageAtEnd: string;
+  /** The 1-minute load average after each timed round of the auth paths. */
+  loadAverages: number[];
+  durationS: number;
+  after: BuildResult;
+  before: BuildResult | undefined;
+  measurements: Measurements;
+  bundles: BundleFile[];
+  az: { version: string | null; rows: AzRow[] };
+  targets: Target[];
+}
+
+export const loadAverage = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+export function machine(): Record<string, string | number> {
+  const cpuModel = (readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? cpus()[0]?.model ?? 'unknown').trim();
+  return {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel,
+    memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB (${(freemem() / 1024 ** 3).toFixed(1)} GiB free)`,
+    os: `${process.platform} ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}`,
+    loadAverageAtStart: loadAverage()
+  };
+}
+
+function phaseLine(p: PathResult): string {
+  const f = p.phases;
+  const parts = [`node start-up ${ms(f.nodeStartMs)}`, `action bundle ${ms(f.bundleMs)}`];
+  if (f.chunkLoadMs !== null) {
+    parts.push(
+      `Entra chunk load ${ms(f.chunkLoadMs)}`,
+      `@azure/identity + MSAL to the first socket ${ms(f.entraToConnectMs ?? Number.NaN)}`
+    );
+  }
+  return `- ${p.label}: ${parts.join(' + ')} = first connect at ${ms(f.firstConnectMs)}; exit at ${ms(f.exitMs)}; CPU ${ms(f.cpuMs)}`;
+}
+
+function loadLine(r: RunRecord): string {
+  const during = r.loadAverages.filter(Number.isFinite);
+  const range = during.length > 0 ? `, ${Math.min(...during).toFixed(2)}–${Math.max(...during).toFixed(2)} during the timed rounds` : '';
+  return `load average ${r.machine.loadAverageAtStart} at start, ${r.loadAverageAtEnd} at end (1 min${range})`;
+}
+
+export function renderText(r: RunRecord): string {
+  const { args, machine: info } = r;
+  const builds = r.before
+    ? `${r.after.build.label} (after) and ${r.before.build.label} (before), run back to back in alternating order`
+    : r.after.build.label;
+  const phases = args.preloadRuns === 1 ? 'one extra run' : `median of ${args.preloadRuns} extra runs`;
+  const lines = [
+    '',
+    `acr-login benchmark — ${r.startedAt}${args.quick ? ' — quick run, not for publishing' : ''}`,
+    `Node ${info.node} · ${info.cpus} × ${info.cpuModel} · ${info.memory} · ${loadLine(r)}`,
+    `${args.runs} runs per auth path after one warm-up, each round after a run of the floor; build ${builds}; ` +
+      `${args.scalingRuns} runs per registry count; login: config; Azure CLI ${r.az.version ?? '—'}`,
+    '',
+    markdown(COLUMNS, mainTable(r.measurements, r.bundles, r.az.rows)),
+    ''
+  ];
+  if (r.before) {
+    lines.push(
+      `Before/after, same run: ${r.before.build.label} → ${r.after.build.label}; medians; after / before is the median of the run-by-run ratios (quartiles in brackets):`,
+      '',
+      markdown(BEFORE_AFTER_COLUMNS, beforeAfterTable(r.measurements.comparisons)),
+      ''
+    );
+  }
+  lines.push(
+    `Where the cold start goes (in-process, ms since the process started; ${phases} with a --require preload):`,
+    ...r.after.paths.map(phaseLine)
+  );
+  lines.push('', 'Targets (time: ratios of times taken in this run; count: requests and files loaded):');
+  lines.push(...r.targets.map((t) => `- ${verdict(t)} [${t.kind}]: ${t.description} (${t.detail})`));
+  const failed = missed(r.targets);
+  lines.push(failed.length === 0 ? 'Every enforced target met.' : `Missed: ${failed.map((t) => t.id).join(', ')} — exit code 1.`, '');
+  return lines.join('\n');
+}
+
+export function jsonDocument(r: RunRecord): Record<string, unknown> {
+  const { args } = r;
+  const rows = mainTable(r.measurements, r.bundles, r.az.rows);
+  const beforeAfter = beforeAfterTable(r.measurements.comparisons);
+  return {
+    generatedAt: r.startedAt,
+    command: r.command,
+    machine: { ...r.machine, loadAverageAtEnd: r.loadAverageAtEnd, loadAveragesDuringRounds: r.loadAverages, durationS: r.durationS },
+    options: {
+      quick: args.quick,
+      runs: args.runs,
+      dist: args.dist,
+      compare: args.compare ?? null,
+      registryCounts: args.registryCounts,
+      scalingRuns: args.scalingRuns,
+      azRuns: args.azRuns
+    },
+    builds: { after: r.after.build, before: r.before?.build ?? null },
+    azureCli: r.az,
+    baseline: r.measurements.baseline,
+    paths: r.after.paths,
+    before: r.before ? { paths: r.before.paths } : null,
+    comparisons: r.measurements.comparisons,
+    scaling: r.measurements.scaling,
+    bundles: r.bundles,
+    targets: r.targets,
+    table: { columns: COLUMNS, rows, markdown: markdown(COLUMNS, rows) },
+    beforeAfter: {
+      columns: BEFORE_AFTER_COLUMNS,
+      rows: beforeAfter,
+      markdown: beforeAfter.length ? markdown(BEFORE_AFTER_COLUMNS, beforeAfter) : ''
+    }
+  };
+}

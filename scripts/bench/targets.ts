@@ -1,0 +1,205 @@
+// The targets and their verdicts. Time targets are ratios of times taken in the same run (absolute
+// milliseconds do not carry from one machine to another): each path against the bare-node floor of the same
+// round, against the previous build run by run, the username/password path against the Entra paths, many
+// registries against one. Count targets do not depend on the machine at all.
+import { AUTH_PATHS } from './paths';
+import type { Baseline, Comparison, PathResult, ScalingResult } from './results';
+import { ms, pairedRatios, times } from './stats';
+
+export const LIMITS = {
+  /** Against the previous build: no path may cost more than 10 % more cold start or wall. */
+  previousBuild: 1.1,
+  /** Against the bare-node floor of the same round (median of the run-by-run ratios). */
+  floor: { entra: { coldStart: 5.5, wall: 7 }, plain: { coldStart: 3.5, wall: 4 } },
+  /** The most registries in one step against one registry. */
+  scaling: 3
+};
+
+export type TargetId =
+  'floor-cold-start' | 'floor-wall' | 'previous-build' | 'token-path-faster' | 'scaling' | 'lazy-entra' | 'one-token' | 'exchanges-overlap';
+
+/** time: a ratio of times measured in this run; count: requests and files, whatever the machine. */
+const KINDS: Record<TargetId, 'time' | 'count'> = {
+  'floor-cold-start': 'time',
+  'floor-wall': 'time',
+  'previous-build': 'time',
+  'token-path-faster': 'time',
+  scaling: 'time',
+  'lazy-entra': 'count',
+  'one-token': 'count',
+  'exchanges-overlap': 'count'
+};
+
+export interface Check {
+  target: TargetId;
+  text: string;
+  ok: boolean;
+}
+
+export interface Target {
+  id: TargetId;
+  kind: 'time' | 'count';
+  description: string;
+  /** null: nothing to check in this run (no second build). */
+  met: boolean | null;
+  /** A missed enforced target makes the benchmark exit non-zero; with --quick time targets are reported only. */
+  enforced: boolean;
+  detail: string;
+}
+
+export interface Measurements {
+  baseline: Baseline;
+  paths: PathResult[];
+  /** The build under test against the previous one, per path; empty without a second build. */
+  comparisons: Comparison[];
+  scaling: ScalingResult[];
+}
+
+const usesEntra = (p: PathResult): boolean => AUTH_PATHS.find((a) => a.id === p.id)?.entra ?? true;
+const floorLimit = (p: PathResult): { coldStart: number; wall: number } => (usesEntra(p) ? LIMITS.floor.entra : LIMITS.floor.plain);
+const exactly = (range: [number, number] | undefined, n: number): boolean => range?.[0] === n && range[1] === n;
+
+export function compareBuilds(after: PathResult[], before: PathResult[]): Comparison[] {
+  return after.flatMap((a) => {
+    const b = before.find((p) => p.id === a.id);
+    if (!b) return [];
+    const side = (key: 'coldStartMs' | 'wallMs'): Comparison['wall'] => ({
+      before: b[key].median,
+      after: a[key].median,
+      ratio: pairedRatios(a[key].samples, b[key].samples)
+    });
+    return [
+      {
+        id: a.id,
+        label: a.label,
+        coldStart: side('coldStartMs'),
+        wall: side('wallMs'),
+        bytesLoaded: { before: b.bytesLoaded, after: a.bytesLoaded },
+        cpuMs: { before: b.phases.cpuMs, after: a.phases.cpuMs }
+      }
+    ];
+  });
+}
+
+export function withinPreviousBuild(c: Comparison): boolean {
+  return c.coldStart.ratio.median <= LIMITS.previousBuild && c.wall.ratio.median <= LIMITS.previousBuild;
+}
+
+export function pathChecks(p: PathResult, m: Measurements): Check[] {
+  const limit = floorLimit(p);
+  const checks: Check[] = [
+    { target: 'floor-cold-start', text: `cold start ≤ ${limit.coldStart}× floor`, ok: p.floorRatio.coldStart.median <= limit.coldStart },
+    { target: 'floor-wall', text: `wall ≤ ${limit.wall}× floor`, ok: p.floorRatio.wall.median <= limit.wall }
+  ];
+  const c = m.comparisons.find((x) => x.id === p.id);
+  if (c) checks.push({ target: 'previous-build', text: `≤ ${times(LIMITS.previousBuild)} previous build`, ok: withinPreviousBuild(c) });
+  if (p.id === 'managed-identity') {
+    const ok = exactly(p.requestsRange['imds'], 1) && (p.requestsRange['entra-token']?.[1] ?? 0) === 0;
+    checks.push({ target: 'one-token', text: '1 token request', ok });
+  } else if (usesEntra(p)) {
+    checks.push({ target: 'one-token', text: '1 Entra token request', ok: exactly(p.requestsRange['entra-token'], 1) });
+  }
+  if (usesEntra(p)) {
+    checks.push({ target: 'one-token', text: 'no instance discovery', ok: (p.requestsRange['instance-discovery']?.[1] ?? 0) === 0 });
+  } else {
+    const fastest = Math.min(...m.paths.filter(usesEntra).map((e) => e.coldStartMs.median));
+    checks.push({ target: 'lazy-entra', text: 'no Entra code loaded', ok: !p.entraCodeLoaded });
+    checks.push({
+      target: 'token-path-faster',
+      text: `cold start below every Entra path's (${ms(fastest)})`,
+      ok: p.coldStartMs.median < fastest
+    });
+  }
+  return checks;
+}
+
+export function scalingChecks(s: ScalingResult, m: Measurements): Check[] {
+  const one = m.scaling.find((x) => x.registries === 1);
+  const most = Math.max(...m.scaling.map((x) => x.registries));
+  const checks: Check[] = [{ target: 'one-token', text: '1 Entra token request', ok: exactly(s.entraTokenRequests, 1) }];
+  if (s.registries > 1) checks.push({ target: 'exchanges-overlap', text: 'exchanges overlap', ok: s.overlap });
+  if (s.registries === most && s.registries > 1 && one) {
+    const ok = s.wallMs.median < LIMITS.scaling * one.wallMs.median;
+    checks.push({ target: 'scaling', text: `< ${LIMITS.scaling}× 1 registry (${ms(LIMITS.scaling * one.wallMs.median)})`, ok });
+  }
+  return checks;
+}
+
+function describe(id: TargetId, m: Measurements): { description: string; detail: string } {
+  const entra = m.paths.filter(usesEntra);
+  const token = m.paths.find((p) => !usesEntra(p));
+  const most = m.scaling.find((s) => s.registries === Math.max(...m.scaling.map((x) => x.registries)));
+  const one = m.scaling.find((s) => s.registries === 1);
+  const { entra: e, plain } = LIMITS.floor;
+  const perPath = (f: (p: PathResult) => string): string => m.paths.map((p) => `${p.id} ${f(p)}`).join(', ');
+  switch (id) {
+    case 'floor-cold-start':
+      return {
+        description: `cold start within ${e.coldStart}× the bare-node floor's (the username/password path ${plain.coldStart}×), run by run`,
+        detail: `${perPath((p) => times(p.floorRatio.coldStart.median))}; floor ${ms(m.baseline.coldStartMs.median)}`
+      };
+    case 'floor-wall':
+      return {
+        description: `wall within ${e.wall}× the bare-node floor's (the username/password path ${plain.wall}×), run by run`,
+        detail: `${perPath((p) => times(p.floorRatio.wall.median))}; floor ${ms(m.baseline.wallMs.median)}`
+      };
+    case 'previous-build':
+      return {
+        description: `no path costs more than ${Math.round((LIMITS.previousBuild - 1) * 100)} % of its cold start or wall against the previous build, run by run`,
+        detail:
+          m.comparisons.length === 0
+            ? 'no second build: give --compare DIR or --compare-ref REF'
+            : m.comparisons.map((c) => `${c.id} ${times(c.coldStart.ratio.median)} / ${times(c.wall.ratio.median)}`).join(', ')
+      };
+    case 'token-path-faster':
+      return {
+        description: 'the username/password path starts faster than every Entra path',
+        detail: token ? `cold start ${ms(token.coldStartMs.median)} vs ${ms(Math.min(...entra.map((p) => p.coldStartMs.median)))}` : ''
+      };
+    case 'scaling':
+      return {
+        description: `${most?.registries ?? 20} registries in one step take less than ${LIMITS.scaling}× one registry`,
+        detail:
+          most && one ? `${ms(most.wallMs.median)} vs ${ms(one.wallMs.median)} (${times(most.wallMs.median / one.wallMs.median)})` : ''
+      };
+    case 'lazy-entra':
+      return {
+        description: 'the username/password path loads no Entra code',
+        detail: token ? `loads ${token.bundleFilesLoaded.join(', ')}` : ''
+      };
+    case 'one-token':
+      return {
+        description: 'exactly one Entra token request per step whatever the number of registries, no instance discovery',
+        detail: `token requests per step: ${m.scaling.map((s) => `${s.registries} reg → ${s.entraTokenRequests[1]}`).join(', ')}`
+      };
+    case 'exchanges-overlap':
+      return {
+        description: 'with several registries the exchanges are in flight at once',
+        detail: most ? `up to ${most.maxExchangesInFlight} of ${most.registries} exchanges in flight at once` : ''
+      };
+  }
+}
+
+export function evaluateTargets(m: Measurements, quick: boolean): Target[] {
+  const checks = [...m.paths.flatMap((p) => pathChecks(p, m)), ...m.scaling.flatMap((s) => scalingChecks(s, m))];
+  return (Object.keys(KINDS) as TargetId[]).map((id) => {
+    const mine = checks.filter((c) => c.target === id);
+    return {
+      id,
+      kind: KINDS[id],
+      ...describe(id, m),
+      met: mine.length === 0 ? null : mine.every((c) => c.ok),
+      enforced: KINDS[id] === 'count' || !quick
+    };
+  });
+}
+
+export function missed(targets: Target[]): Target[] {
+  return targets.filter((t) => t.enforced && t.met === false);
+}
+
+export function verdict(t: Target): string {
+  if (t.met === null) return 'n/a';
+  if (t.met) return 'met';
+  return t.enforced ? 'NOT MET' : 'not met (reported only: --quick)';
+}
