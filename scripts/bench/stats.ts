@@ -39,23 +39,45 @@ export function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-/** Ratios of paired samples (a[i] / b[i], runs taken side by side): median and quartiles, two decimals. */
+/**
+ * Ratios of paired samples (a[i] / b[i], runs taken side by side): their median, two decimals, and a
+ * distribution-free confidence interval of that median (at least 95 % from 6 pairs on; below that, the whole range).
+ */
 export interface RatioSummary {
   median: number;
-  p25: number;
-  p75: number;
+  low: number;
+  high: number;
   samples: number[];
 }
 
 export function pairedRatios(a: number[], b: number[]): RatioSummary {
   const ratios = a.slice(0, b.length).map((x, i) => x / (b[i] as number));
+  const sorted = [...ratios].sort((x, y) => x - y);
+  const k = medianIntervalRank(sorted.length);
   const two = (n: number): number => Math.round(n * 100) / 100;
   return {
     median: two(median(ratios)),
-    p25: two(percentile(ratios, 25)),
-    p75: two(percentile(ratios, 75)),
+    low: two(sorted[k] ?? Number.NaN),
+    high: two(sorted[sorted.length - 1 - k] ?? Number.NaN),
     samples: ratios.map(two)
   };
+}
+
+/**
+ * The 0-based index i such that sorted[i] … sorted[n - 1 - i] holds the population's median with at least
+ * 95 % confidence: the 1-based order statistics x(k) … x(n + 1 - k) for the largest k with
+ * P(Binomial(n, ½) ≤ k - 1) ≤ 2.5 %. 0 (the whole range) when no k fits (n < 6).
+ */
+export function medianIntervalRank(n: number): number {
+  let k = 0;
+  let below = 0; // P(B ≤ k - 1)
+  let term = 0.5 ** n; // P(B = k)
+  while (k < n / 2 && below + term <= 0.025) {
+    below += term;
+    term = (term * (n - k)) / (k + 1);
+    k++;
+  }
+  return Math.max(k - 1, 0);
 }
 
 /** The most requests of the given entries that were in flight at the same moment. */

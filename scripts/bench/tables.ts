@@ -3,7 +3,7 @@ import { ENDPOINTS } from './paths';
 import type { AzRow, BundleFile, Comparison } from './results';
 import { EXCHANGE_DELAY_MS } from './scaling';
 import { bytes, ms, ratio, round1, times, type Summary } from './stats';
-import { LIMITS, pathChecks, scalingChecks, withinPreviousBuild, type Check, type Measurements } from './targets';
+import { LIMITS, pathChecks, scalingChecks, againstPreviousBuild, type Check, type Measurements } from './targets';
 
 export interface TableRow {
   id: string;
@@ -26,8 +26,10 @@ export const BEFORE_AFTER_COLUMNS = [
 const timed = (s: Summary): string => `${ms(s.median)} (p90 ${ms(s.p90)})`;
 
 function status(checks: Check[]): { met: boolean; text: string } {
-  const missed = checks.filter((c) => !c.ok).map((c) => c.text);
-  return { met: missed.length === 0, text: missed.length === 0 ? 'met' : `not met: ${missed.join('; ')}` };
+  const missed = checks.filter((c) => !c.ok);
+  if (missed.length === 0) return { met: true, text: 'met' };
+  const noise = missed.every((c) => c.noise === true) ? ' (within the noise)' : '';
+  return { met: false, text: `not met${noise}: ${missed.map((c) => c.text).join('; ')}` };
 }
 
 export function requestText(requests: Record<string, number>, range?: Record<string, [number, number]>): string {
@@ -156,13 +158,14 @@ export function mainTable(m: Measurements, bundles: BundleFile[], az: AzRow[]): 
   return rows;
 }
 
-/** One row per path: medians of each build, and the median of the run-by-run ratios (with its quartiles). */
+/** One row per path: medians of each build, and the median of the run-by-run ratios (with its 95 % confidence interval). */
 export function beforeAfterTable(comparisons: Comparison[]): TableRow[] {
   const limit = LIMITS.previousBuild;
   const pair = (before: number, after: number): string => `${ms(before)} → ${ms(after)}`;
-  const spread = (r: Comparison['wall']['ratio']): string => `${times(r.median)} (${times(r.p25)}–${times(r.p75)})`;
+  const spread = (r: Comparison['wall']['ratio']): string => `${times(r.median)} (${times(r.low)}–${times(r.high)})`;
+  const words = { within: `met (≤ ${times(limit)})`, over: `NOT MET (> ${times(limit)})`, noise: `> ${times(limit)} within the noise` };
   return comparisons.map((c) => {
-    const met = withinPreviousBuild(c);
+    const standing = againstPreviousBuild(c);
     return {
       id: `compare:${c.id}`,
       cells: [
@@ -173,9 +176,9 @@ export function beforeAfterTable(comparisons: Comparison[]): TableRow[] {
         spread(c.wall.ratio),
         pair(c.cpuMs.before, c.cpuMs.after),
         `${bytes(c.bytesLoaded.before)} → ${bytes(c.bytesLoaded.after)}`,
-        met ? `met (≤ ${times(limit)})` : `not met (> ${times(limit)})`
+        words[standing]
       ],
-      met,
+      met: standing === 'within',
       values: {
         coldStartBeforeMs: c.coldStart.before,
         coldStartAfterMs: c.coldStart.after,
