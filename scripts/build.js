@@ -7,8 +7,8 @@ const root = path.join(__dirname, '..');
 const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
 
 const bundles = [
-  { entry: 'src/github/main.ts', out: 'dist', name: 'index.js' },
-  { entry: 'src/github/post.ts', out: 'dist', name: 'post.js' },
+  { entry: 'src/github/index.ts', out: 'dist', name: 'index.js' },
+  { entry: 'src/github/post-index.ts', out: 'dist', name: 'post.js' },
   { entry: 'src/azure-pipelines/main.ts', out: 'task/dist', name: 'index.js' },
   { entry: 'src/azure-pipelines/post.ts', out: 'task/dist', name: 'post.js' },
   // The command line and the credential helper: each in its own directory (their lazily loaded chunks
@@ -59,7 +59,12 @@ function build({ entry, out, name }) {
   );
   for (const file of fs.readdirSync(staging)) {
     const target = file === 'index.js' ? name : file === 'licenses.txt' ? `${path.basename(name, '.js')}.licenses.txt` : file;
-    fs.copyFileSync(path.join(staging, file), path.join(root, out, target));
+    const source = path.join(staging, file);
+    const destination = path.join(root, out, target);
+    // Bundles sharing a directory share their lazily loaded chunks (same module, same id); a different one would break the other bundle.
+    if (fs.existsSync(destination) && !fs.readFileSync(destination).equals(fs.readFileSync(source)))
+      throw new Error(`${entry}: its chunk ${target} differs from the one another bundle put in ${out}/`);
+    fs.copyFileSync(source, destination);
   }
 }
 

@@ -22,6 +22,12 @@ describe('parseArgs', () => {
     expect(parseArgs(['--version']).command).toBe('version');
   });
 
+  it('--verbose is a boolean flag, for login and logout', () => {
+    expect(parseArgs(['--registry', 'r.azurecr.io', '--verbose']).verbose).toBe(true);
+    expect(parseArgs(['--registry', 'r.azurecr.io']).verbose).toBe(false);
+    expect(parseArgs(['logout', '--verbose'])).toMatchObject({ command: 'logout', verbose: true });
+  });
+
   it('logout takes registries only, and none means all', () => {
     expect(parseArgs(['logout'])).toMatchObject({ command: 'logout', registries: [] });
     expect(parseArgs(['logout', '--registry', 'r.azurecr.io'])).toMatchObject({ command: 'logout', registries: ['r.azurecr.io'] });
@@ -43,7 +49,7 @@ describe('parseArgs', () => {
     [['--registry', 'r.azurecr.io', '--password-stdin'], '--password-stdin needs --username'],
     [['--registry', 'r.azurecr.io', '--federated-token-env', 'A', '--federated-token-file', 'f'], 'give the federated token once'],
     [['--registry', 'r.azurecr.io', '--login', 'podman'], "--login 'podman' is not valid; use one of: auto, docker, config, helper, none"],
-    [['logout', '--print'], 'logout takes only --registry, not --print']
+    [['logout', '--print'], 'logout takes only --registry and --verbose, not --print']
   ])('%j is a usage error: %s', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);

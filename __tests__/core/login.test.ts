@@ -11,6 +11,7 @@ function recordingPlatform(): { platform: Platform; calls: string[]; state: stri
   const platform: Platform = {
     info: (message) => calls.push(`info ${message}`),
     warning: (message) => calls.push(`warning ${message}`),
+    debug: (message) => calls.push(`debug ${message}`),
     mask: (secret) => calls.push(`mask ${secret}`),
     setOutput: (name, value, isSecret) => calls.push(`output ${name}${isSecret ? ' (secret)' : ''}=${value}`),
     saveState: (value) => state.push(value),

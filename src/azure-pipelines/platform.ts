@@ -31,6 +31,7 @@ export function neutralize(message: string): string {
 export const pipelinesPlatform: Platform = {
   info: (message) => console.log(neutralize(message)),
   warning: (message) => tl.warning(neutralize(message)),
+  debug: (message) => tl.debug(neutralize(message)),
   mask: (secret) => {
     for (const line of maskableLines(secret)) tl.setSecret(line);
   },

@@ -13,6 +13,8 @@ export interface CliArgs {
   clientSecretStdin: boolean;
   passwordStdin: boolean;
   print: boolean;
+  /** --verbose: the core's debug lines on stderr. */
+  verbose: boolean;
 }
 
 const VALUE_FLAGS = [
@@ -41,7 +43,15 @@ const REFUSED: Record<string, string> = {
 
 /** Parses `acr-login [login|logout] [--flag value | --flag=value]...`; every mistake is a UsageError. */
 export function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { command: 'login', registries: [], values: {}, clientSecretStdin: false, passwordStdin: false, print: false };
+  const args: CliArgs = {
+    command: 'login',
+    registries: [],
+    values: {},
+    clientSecretStdin: false,
+    passwordStdin: false,
+    print: false,
+    verbose: false
+  };
   let commandSeen = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -74,6 +84,7 @@ export function parseArgs(argv: string[]): CliArgs {
       if (name === 'client-secret-stdin') args.clientSecretStdin = value;
       if (name === 'password-stdin') args.passwordStdin = value;
       if (name === 'print') args.print = value;
+      if (name === 'verbose') args.verbose = value;
     };
     if (name === 'registry')
       args.registries.push(
@@ -82,7 +93,7 @@ export function parseArgs(argv: string[]): CliArgs {
           .map((entry) => entry.trim())
           .filter(Boolean)
       );
-    else if (name === 'client-secret-stdin' || name === 'password-stdin' || name === 'print') flag(true);
+    else if (['client-secret-stdin', 'password-stdin', 'print', 'verbose'].includes(name)) flag(true);
     else if ((VALUE_FLAGS as readonly string[]).includes(name)) {
       if (args.values[name as ValueFlag] !== undefined) throw new UsageError(`--${name} is given twice`);
       args.values[name as ValueFlag] = takeValue();
@@ -100,7 +111,7 @@ function validate(args: CliArgs): void {
       ...(args.clientSecretStdin ? ['--client-secret-stdin'] : []),
       ...(args.passwordStdin ? ['--password-stdin'] : [])
     ];
-    if (extra.length > 0) throw new UsageError(`logout takes only --registry, not ${extra.join(', ')}`);
+    if (extra.length > 0) throw new UsageError(`logout takes only --registry and --verbose, not ${extra.join(', ')}`);
     return;
   }
   if (args.registries.length === 0)

@@ -39,6 +39,10 @@ Where the credentials go:
   --print                      print {"loginServer","accessToken","username","expiresOn"} as JSON on stdout
                                (an array of them for several registries); nothing else goes to stdout
 
+Diagnostics:
+  --verbose                    debug lines on stderr: the auth path and why, the authority and audience,
+                               each request's host and duration; never a secret          [ACR_LOGIN_DEBUG=1]
+
 Exit codes: 0 success, 1 the login failed, 2 a bad command line.
 Messages go to stderr. acr-login logout undoes what acr-login login wrote (recorded in
 $XDG_STATE_HOME/acr-login/logins.json, else ~/.local/state/acr-login/logins.json).

@@ -22,6 +22,7 @@ const term = terminal(process.env);
 
 async function run(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.verbose) term.beVerbose();
   if (args.command === 'help' || args.command === 'version') return print(args.command === 'help' ? HELP : `acr-login ${version}\n`);
   const records = loginRecordsPath(process.env);
   if (args.command === 'logout') {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { launcherDir, maskableLines, Platform } from '../core';
+import { debugSwitchedOn, launcherDir, maskableLines, Platform } from '../core';
 
 export interface Terminal {
   platform: Platform;
@@ -7,6 +7,8 @@ export interface Terminal {
   savedState(): string | undefined;
   /** Prints one error line on stderr, secrets hidden. */
   error(message: string): void;
+  /** From now on, the core's debug lines go to stderr too (--verbose); ACR_LOGIN_DEBUG=1 does it from the start. */
+  beVerbose(): void;
 }
 
 /**
@@ -16,11 +18,15 @@ export interface Terminal {
 export function terminal(env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream = process.stderr): Terminal {
   const secrets = new Set<string>();
   let saved: string | undefined;
+  let verbose = debugSwitchedOn(env);
   const redact = (text: string): string =>
     [...secrets].sort((a, b) => b.length - a.length).reduce((result, secret) => result.split(secret).join('***'), text);
   const platform: Platform = {
     info: (message) => stderr.write(`${redact(message)}\n`),
     warning: (message) => stderr.write(`warning: ${redact(message)}\n`),
+    debug: (message) => {
+      if (verbose) stderr.write(`debug: ${redact(message)}\n`);
+    },
     mask: (secret) => maskableLines(secret).forEach((line) => secrets.add(line)),
     setOutput: () => undefined,
     saveState: (value) => {
@@ -34,5 +40,12 @@ export function terminal(env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream =
       addPath: () => false
     }
   };
-  return { platform, savedState: () => saved, error: (message) => stderr.write(`acr-login: ${redact(message)}\n`) };
+  return {
+    platform,
+    savedState: () => saved,
+    error: (message) => stderr.write(`acr-login: ${redact(message)}\n`),
+    beVerbose: () => {
+      verbose = true;
+    }
+  };
 }

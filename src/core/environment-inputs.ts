@@ -16,3 +16,8 @@ export function azureEnvironmentInputs(env: NodeJS.ProcessEnv): RawInputs {
   if (!raw['client-secret']) set('client-certificate', env.AZURE_CLIENT_CERTIFICATE_PATH);
   return raw;
 }
+
+/** ACR_LOGIN_DEBUG=1 (or true, yes): the command line and the credential helper print the core's debug lines on stderr. */
+export function debugSwitchedOn(env: NodeJS.ProcessEnv): boolean {
+  return /^(1|true|yes)$/i.test(env.ACR_LOGIN_DEBUG?.trim() ?? '');
+}

@@ -36,7 +36,7 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
   }
   // One at a time: the docker CLI does not lock its config file.
   for (const entry of entries) {
-    await dockerLogin(entry);
+    await dockerLogin(entry, platform.runDocker);
     platform.info(`docker login ${entry.server} succeeded`);
   }
 }

@@ -26,7 +26,7 @@ export async function logout(stateText: string, platform: Platform): Promise<voi
     }
     for (const { server } of state.servers) {
       try {
-        await dockerLogout(server);
+        await dockerLogout(server, platform.runDocker);
         platform.info(`docker logout ${server} succeeded`);
       } catch (error) {
         platform.warning(`Logout of ${server} failed: ${describeError(error)}`);

@@ -1,9 +1,12 @@
+import type { DockerRunner } from './docker/cli';
 import type { HelperHost } from './helper/launcher';
 
 /** What the core needs from GitHub Actions, Azure Pipelines or a terminal. */
 export interface Platform {
   info(message: string): void;
   warning(message: string): void;
+  /** Diagnostics, shown only when the user turned debugging on (a job's debug logging, --verbose). Never given a secret. */
+  debug(message: string): void;
   /** Registers a single-line secret so the platform hides it from every later log line. */
   mask(secret: string): void;
   setOutput(name: OutputName, value: string, isSecret: boolean): void;
@@ -13,6 +16,8 @@ export interface Platform {
   env: NodeJS.ProcessEnv;
   /** For login: helper — where the bundled credential helper is and how later steps find it. */
   credentialHelper?: HelperHost;
+  /** How the platform runs the docker CLI (login: docker, and its logout); without one the core spawns `docker` itself. */
+  runDocker?: DockerRunner;
 }
 
 export type OutputName = 'login-server' | 'username' | 'password' | 'expires-on';

@@ -1,7 +1,9 @@
 import {
   azureEnvironmentInputs,
+  debugSwitchedOn,
   FederatedTokenSource,
   FederationSetting,
+  HELPER_EXECUTABLE,
   HelperSettings,
   helperSettingsOf,
   obtainCredentials,
@@ -18,11 +20,12 @@ import { githubFederation } from '../federation/github';
 import { azureDevOpsFederation } from '../federation/azure-devops';
 import { ambientFederation } from '../federation/ambient';
 
-/** The helper prints nothing but its answer: the core's progress messages go nowhere. */
+/** The helper prints nothing but its answer: the core's progress messages go nowhere, its debug lines to stderr when asked. */
 function quiet(env: NodeJS.ProcessEnv): Platform {
   return {
     info: () => undefined,
     warning: () => undefined,
+    debug: debugSwitchedOn(env) ? (message) => process.stderr.write(`${HELPER_EXECUTABLE}: debug: ${message}\n`) : () => undefined,
     mask: () => undefined,
     setOutput: () => undefined,
     saveState: () => undefined,

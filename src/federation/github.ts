@@ -3,34 +3,41 @@ import { FederatedTokenSource, Platform } from '../core';
 import { LoginError } from '../lib/errors';
 import { parseJson, send } from '../lib/http';
 
-const AUDIENCE = 'api://AzureADTokenExchange';
+/** The audience Entra ID expects in a federated credential's assertion. */
+export const GITHUB_OIDC_AUDIENCE = 'api://AzureADTokenExchange';
 
-/** The job's GitHub OIDC token, fetched when Entra ID is about to be asked (it lives minutes). */
-export function githubFederation(env: NodeJS.ProcessEnv, platform: Platform): FederatedTokenSource {
-  const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '';
-  const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? '';
+export const GITHUB_OIDC_FAILED = 'check that the job has permissions: id-token: write';
+
+/**
+ * A GitHub job's OIDC token as a federated token source, however it is fetched: the Action asks the toolkit,
+ * the command line and the credential helper ask the runner's endpoint themselves (githubFederation).
+ */
+export function githubTokenSource(env: NodeJS.ProcessEnv, getToken: () => Promise<string>): FederatedTokenSource {
   return {
-    available: requestUrl !== '' && requestToken !== '',
+    available: (env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '') !== '' && (env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? '') !== '',
     unavailableHint:
       'the job has no GitHub OIDC token; add `permissions: id-token: write` to the job or workflow (for pull requests from forks GitHub never grants it)',
     setting: { kind: 'github' },
     subjectHint: 'branch, tag, environment or pull_request as the job runs',
-    async getToken() {
-      const url = new URL(requestUrl);
-      url.searchParams.set('audience', AUDIENCE);
-      const response = await send({
-        method: 'GET',
-        url: url.toString(),
-        headers: { Authorization: `Bearer ${requestToken}`, Accept: 'application/json' }
-      });
-      const value = response.status === 200 ? (parseJson(response.body) as { value?: unknown } | undefined)?.value : undefined;
-      if (typeof value !== 'string' || value === '') {
-        throw new LoginError(
-          `the GitHub OIDC token request failed with HTTP ${response.status}; check that the job has permissions: id-token: write`
-        );
-      }
-      platform.mask(value);
-      return value;
-    }
+    getToken
   };
+}
+
+/** The job's GitHub OIDC token, fetched when Entra ID is about to be asked (it lives minutes). */
+export function githubFederation(env: NodeJS.ProcessEnv, platform: Platform): FederatedTokenSource {
+  return githubTokenSource(env, async () => {
+    const url = new URL(env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '');
+    url.searchParams.set('audience', GITHUB_OIDC_AUDIENCE);
+    const response = await send({
+      method: 'GET',
+      url: url.toString(),
+      headers: { Authorization: `Bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? ''}`, Accept: 'application/json' }
+    });
+    const value = response.status === 200 ? (parseJson(response.body) as { value?: unknown } | undefined)?.value : undefined;
+    if (typeof value !== 'string' || value === '') {
+      throw new LoginError(`the GitHub OIDC token request failed with HTTP ${response.status}; ${GITHUB_OIDC_FAILED}`);
+    }
+    platform.mask(value);
+    return value;
+  });
 }

@@ -1,4 +1,4 @@
-import * as core from './workflow-commands';
+import * as core from '@actions/core';
 import { INPUT_NAMES, RawInputs } from '../core';
 
 export function readInputs(): RawInputs {

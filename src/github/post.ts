@@ -1,6 +1,13 @@
-import * as core from './workflow-commands';
-import { describeError } from '../lib/errors';
+import * as core from '@actions/core';
 import { logout } from '../core';
+import { describeError } from '../lib/errors';
 import { githubPlatform, STATE_NAME } from './platform';
 
-logout(core.getState(STATE_NAME), githubPlatform).catch((error: unknown) => core.warning(`Logout failed: ${describeError(error)}`));
+/** The post step: undoes what the main step recorded. Never fails the job: every problem is a warning. */
+export async function run(): Promise<void> {
+  try {
+    await logout(core.getState(STATE_NAME), githubPlatform);
+  } catch (error) {
+    core.warning(`Logout failed: ${describeError(error)}`);
+  }
+}

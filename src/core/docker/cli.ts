@@ -1,13 +1,22 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { LoginError } from '../../lib/errors';
+import { describeError, LoginError } from '../../lib/errors';
 import type { AuthEntry } from './config';
 
 const DOCKER_TIMEOUT_MS = 60000;
 
 /** Windows runners name the CLI docker.exe; elsewhere it must be an executable called docker. */
 const DOCKER_NAMES = process.platform === 'win32' ? ['docker.exe', 'docker.cmd'] : ['docker'];
+
+/** How one run of the docker CLI ended. */
+export interface DockerRun {
+  exitCode: number;
+  stderr: string;
+}
+
+/** Runs `docker ARGS` with `stdin` written to its standard input (the only way a password reaches it). */
+export type DockerRunner = (args: string[], stdin: string) => Promise<DockerRun>;
 
 export function dockerOnPath(env: NodeJS.ProcessEnv): boolean {
   const dirs = (env.PATH ?? env.Path ?? '').split(delimiter).filter((dir) => dir !== '');
@@ -24,15 +33,35 @@ export function dockerOnPath(env: NodeJS.ProcessEnv): boolean {
 }
 
 /** `docker login --password-stdin`: the password never appears in a command line. */
-export async function dockerLogin(entry: AuthEntry): Promise<void> {
-  await runDocker(['login', '--username', entry.username, '--password-stdin', entry.server], entry.password);
+export async function dockerLogin(entry: AuthEntry, run: DockerRunner = spawnDocker): Promise<void> {
+  await runChecked(run, ['login', '--username', entry.username, '--password-stdin', entry.server], entry.password);
 }
 
-export async function dockerLogout(server: string): Promise<void> {
-  await runDocker(['logout', server], '');
+export async function dockerLogout(server: string, run: DockerRunner = spawnDocker): Promise<void> {
+  await runChecked(run, ['logout', server], '');
 }
 
-function runDocker(args: string[], stdin: string): Promise<void> {
+async function runChecked(run: DockerRunner, args: string[], stdin: string): Promise<void> {
+  const what = `docker ${args[0]} ${args[args.length - 1]}`;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new LoginError(`${what} was stopped after ${DOCKER_TIMEOUT_MS / 1000} s`)), DOCKER_TIMEOUT_MS);
+  });
+  let result: DockerRun;
+  try {
+    result = await Promise.race([run(args, stdin), deadline]);
+  } catch (error) {
+    throw error instanceof LoginError ? error : new LoginError(`cannot run docker: ${describeError(error)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (result.exitCode === 0) return;
+  const said = result.stderr.replace(/\s+/g, ' ').trim().slice(0, 300);
+  throw new LoginError(`${what} exited with ${result.exitCode}${said ? `: ${said}` : ''}`);
+}
+
+/** The core's own runner: `docker` from PATH, killed when it outlives the deadline. */
+function spawnDocker(args: string[], stdin: string): Promise<DockerRun> {
   return new Promise((resolve, reject) => {
     const child = spawn('docker', args, { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
@@ -40,14 +69,11 @@ function runDocker(args: string[], stdin: string): Promise<void> {
     const timer = setTimeout(() => child.kill('SIGKILL'), DOCKER_TIMEOUT_MS);
     child.on('error', (error) => {
       clearTimeout(timer);
-      reject(new LoginError(`cannot run docker: ${error.message}`));
+      reject(error);
     });
-    child.on('close', (code, signal) => {
+    child.on('close', (code) => {
       clearTimeout(timer);
-      if (code === 0) return resolve();
-      const why = signal ? `was stopped after ${DOCKER_TIMEOUT_MS / 1000} s` : `exited with ${code}`;
-      const said = stderr.replace(/\s+/g, ' ').trim().slice(0, 300);
-      reject(new LoginError(`docker ${args[0]} ${args[args.length - 1]} ${why}${said ? `: ${said}` : ''}`));
+      resolve({ exitCode: code ?? -1, stderr });
     });
     child.stdin.on('error', () => undefined);
     child.stdin.end(stdin);

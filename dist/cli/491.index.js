@@ -1,8 +1,8 @@
-exports.id = 617;
-exports.ids = [617];
+exports.id = 491;
+exports.ids = [491];
 exports.modules = {
 
-/***/ 3549:
+/***/ 5183:
 /***/ (function(__unused_webpack_module, exports, __webpack_require__) {
 
 "use strict";
@@ -75,7 +75,7 @@ exports.req = req;
 
 /***/ }),
 
-/***/ 7808:
+/***/ 8894:
 /***/ (function(__unused_webpack_module, exports, __webpack_require__) {
 
 "use strict";
@@ -111,7 +111,7 @@ exports.Agent = void 0;
 const net = __importStar(__webpack_require__(9278));
 const http = __importStar(__webpack_require__(8611));
 const https_1 = __webpack_require__(5692);
-__exportStar(__webpack_require__(3549), exports);
+__exportStar(__webpack_require__(5183), exports);
 const INTERNAL = Symbol('AgentBaseInternalState');
 class Agent extends http.Agent {
     constructor(opts) {
@@ -260,7 +260,7 @@ exports.Agent = Agent;
 
 /***/ }),
 
-/***/ 3198:
+/***/ 9732:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
@@ -309,7 +309,7 @@ bufferEq.restore = function() {
 
 /***/ }),
 
-/***/ 620:
+/***/ 6110:
 /***/ ((module, exports, __webpack_require__) => {
 
 /* eslint-env browser */
@@ -569,7 +569,7 @@ function localstorage() {
 	}
 }
 
-module.exports = __webpack_require__(7203)(exports);
+module.exports = __webpack_require__(897)(exports);
 
 const {formatters} = module.exports;
 
@@ -588,7 +588,7 @@ formatters.j = function (v) {
 
 /***/ }),
 
-/***/ 7203:
+/***/ 897:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -604,7 +604,7 @@ function setup(env) {
 	createDebug.disable = disable;
 	createDebug.enable = enable;
 	createDebug.enabled = enabled;
-	createDebug.humanize = __webpack_require__(6274);
+	createDebug.humanize = __webpack_require__(744);
 	createDebug.destroy = destroy;
 
 	Object.keys(env).forEach(key => {
@@ -887,7 +887,7 @@ module.exports = setup;
 
 /***/ }),
 
-/***/ 4240:
+/***/ 2830:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 /**
@@ -896,15 +896,15 @@ module.exports = setup;
  */
 
 if (typeof process === 'undefined' || process.type === 'renderer' || process.browser === true || process.__nwjs) {
-	module.exports = __webpack_require__(620);
+	module.exports = __webpack_require__(6110);
 } else {
-	module.exports = __webpack_require__(494);
+	module.exports = __webpack_require__(5108);
 }
 
 
 /***/ }),
 
-/***/ 494:
+/***/ 5108:
 /***/ ((module, exports, __webpack_require__) => {
 
 /**
@@ -938,7 +938,7 @@ exports.colors = [6, 2, 3, 4, 5, 1];
 try {
 	// Optional dependency (as in, doesn't need to be installed, NOT like optionalDependencies in package.json)
 	// eslint-disable-next-line import/no-extraneous-dependencies
-	const supportsColor = __webpack_require__(5024);
+	const supportsColor = __webpack_require__(1450);
 
 	if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
 		exports.colors = [
@@ -1146,7 +1146,7 @@ function init(debug) {
 	}
 }
 
-module.exports = __webpack_require__(7203)(exports);
+module.exports = __webpack_require__(897)(exports);
 
 const {formatters} = module.exports;
 
@@ -1174,15 +1174,15 @@ formatters.O = function (v) {
 
 /***/ }),
 
-/***/ 8723:
+/***/ 325:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-var Buffer = (__webpack_require__(6132).Buffer);
+var Buffer = (__webpack_require__(3058).Buffer);
 
-var getParamBytesForAlg = __webpack_require__(6958);
+var getParamBytesForAlg = __webpack_require__(5028);
 
 var MAX_OCTET = 0x80,
 	CLASS_UNIVERSAL = 0,
@@ -1369,7 +1369,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6958:
+/***/ 5028:
 /***/ ((module) => {
 
 "use strict";
@@ -1400,7 +1400,7 @@ module.exports = getParamBytesForAlg;
 
 /***/ }),
 
-/***/ 5175:
+/***/ 3813:
 /***/ ((module) => {
 
 "use strict";
@@ -1416,7 +1416,7 @@ module.exports = (flag, argv = process.argv) => {
 
 /***/ }),
 
-/***/ 7004:
+/***/ 1970:
 /***/ (function(__unused_webpack_module, exports, __webpack_require__) {
 
 "use strict";
@@ -1451,9 +1451,9 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.HttpProxyAgent = void 0;
 const net = __importStar(__webpack_require__(9278));
 const tls = __importStar(__webpack_require__(4756));
-const debug_1 = __importDefault(__webpack_require__(4240));
+const debug_1 = __importDefault(__webpack_require__(2830));
 const events_1 = __webpack_require__(4434);
-const agent_base_1 = __webpack_require__(7808);
+const agent_base_1 = __webpack_require__(8894);
 const url_1 = __webpack_require__(7016);
 const debug = (0, debug_1.default)('http-proxy-agent');
 /**
@@ -1571,7 +1571,7 @@ function omit(obj, ...keys) {
 
 /***/ }),
 
-/***/ 5543:
+/***/ 3669:
 /***/ (function(__unused_webpack_module, exports, __webpack_require__) {
 
 "use strict";
@@ -1607,10 +1607,10 @@ exports.HttpsProxyAgent = void 0;
 const net = __importStar(__webpack_require__(9278));
 const tls = __importStar(__webpack_require__(4756));
 const assert_1 = __importDefault(__webpack_require__(2613));
-const debug_1 = __importDefault(__webpack_require__(4240));
-const agent_base_1 = __webpack_require__(7808);
+const debug_1 = __importDefault(__webpack_require__(2830));
+const agent_base_1 = __webpack_require__(8894);
 const url_1 = __webpack_require__(7016);
-const parse_proxy_response_1 = __webpack_require__(1925);
+const parse_proxy_response_1 = __webpack_require__(7943);
 const debug = (0, debug_1.default)('https-proxy-agent');
 const setServernameFromNonIpHost = (options) => {
     if (options.servername === undefined &&
@@ -1758,7 +1758,7 @@ function omit(obj, ...keys) {
 
 /***/ }),
 
-/***/ 1925:
+/***/ 7943:
 /***/ (function(__unused_webpack_module, exports, __webpack_require__) {
 
 "use strict";
@@ -1768,7 +1768,7 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.parseProxyResponse = void 0;
-const debug_1 = __importDefault(__webpack_require__(4240));
+const debug_1 = __importDefault(__webpack_require__(2830));
 const debug = (0, debug_1.default)('https-proxy-agent:parse-proxy-response');
 function parseProxyResponse(socket) {
     return new Promise((resolve, reject) => {
@@ -1866,10 +1866,10 @@ exports.parseProxyResponse = parseProxyResponse;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 2047:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-var jws = __webpack_require__(5698);
+var jws = __webpack_require__(3324);
 
 module.exports = function (jwt, options) {
   options = options || {};
@@ -1903,22 +1903,22 @@ module.exports = function (jwt, options) {
 
 /***/ }),
 
-/***/ 47:
+/***/ 9653:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 module.exports = {
-  decode: __webpack_require__(8385),
-  verify: __webpack_require__(8138),
-  sign: __webpack_require__(7974),
-  JsonWebTokenError: __webpack_require__(4018),
-  NotBeforeError: __webpack_require__(735),
-  TokenExpiredError: __webpack_require__(951),
+  decode: __webpack_require__(2047),
+  verify: __webpack_require__(772),
+  sign: __webpack_require__(4912),
+  JsonWebTokenError: __webpack_require__(6248),
+  NotBeforeError: __webpack_require__(1269),
+  TokenExpiredError: __webpack_require__(1241),
 };
 
 
 /***/ }),
 
-/***/ 4018:
+/***/ 6248:
 /***/ ((module) => {
 
 var JsonWebTokenError = function (message, error) {
@@ -1939,10 +1939,10 @@ module.exports = JsonWebTokenError;
 
 /***/ }),
 
-/***/ 735:
+/***/ 1269:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-var JsonWebTokenError = __webpack_require__(4018);
+var JsonWebTokenError = __webpack_require__(6248);
 
 var NotBeforeError = function (message, date) {
   JsonWebTokenError.call(this, message);
@@ -1958,10 +1958,10 @@ module.exports = NotBeforeError;
 
 /***/ }),
 
-/***/ 951:
+/***/ 1241:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-var JsonWebTokenError = __webpack_require__(4018);
+var JsonWebTokenError = __webpack_require__(6248);
 
 var TokenExpiredError = function (message, expiredAt) {
   JsonWebTokenError.call(this, message);
@@ -1977,40 +1977,40 @@ module.exports = TokenExpiredError;
 
 /***/ }),
 
-/***/ 1974:
+/***/ 1136:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-const semver = __webpack_require__(6626);
+const semver = __webpack_require__(2088);
 
 module.exports = semver.satisfies(process.version, '>=15.7.0');
 
 
 /***/ }),
 
-/***/ 1418:
+/***/ 3948:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-var semver = __webpack_require__(6626);
+var semver = __webpack_require__(2088);
 
 module.exports = semver.satisfies(process.version, '^6.12.0 || >=8.0.0');
 
 
 /***/ }),
 
-/***/ 5312:
+/***/ 5318:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-const semver = __webpack_require__(6626);
+const semver = __webpack_require__(2088);
 
 module.exports = semver.satisfies(process.version, '>=16.9.0');
 
 
 /***/ }),
 
-/***/ 9882:
+/***/ 6688:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-var ms = __webpack_require__(6274);
+var ms = __webpack_require__(744);
 
 module.exports = function (time, iat) {
   var timestamp = iat || Math.floor(Date.now() / 1000);
@@ -2031,11 +2031,11 @@ module.exports = function (time, iat) {
 
 /***/ }),
 
-/***/ 3848:
+/***/ 1006:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-const ASYMMETRIC_KEY_DETAILS_SUPPORTED = __webpack_require__(1974);
-const RSA_PSS_KEY_DETAILS_SUPPORTED = __webpack_require__(5312);
+const ASYMMETRIC_KEY_DETAILS_SUPPORTED = __webpack_require__(1136);
+const RSA_PSS_KEY_DETAILS_SUPPORTED = __webpack_require__(5318);
 
 const allowedAlgorithmsForKeys = {
   'ec': ['ES256', 'ES384', 'ES512'],
@@ -2104,20 +2104,20 @@ module.exports = function(algorithm, key) {
 
 /***/ }),
 
-/***/ 7974:
+/***/ 4912:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-const timespan = __webpack_require__(9882);
-const PS_SUPPORTED = __webpack_require__(1418);
-const validateAsymmetricKey = __webpack_require__(3848);
-const jws = __webpack_require__(5698);
-const includes = __webpack_require__(9818);
-const isBoolean = __webpack_require__(3229);
-const isInteger = __webpack_require__(7427);
-const isNumber = __webpack_require__(2642);
-const isPlainObject = __webpack_require__(1610);
-const isString = __webpack_require__(7774);
-const once = __webpack_require__(698);
+const timespan = __webpack_require__(6688);
+const PS_SUPPORTED = __webpack_require__(3948);
+const validateAsymmetricKey = __webpack_require__(1006);
+const jws = __webpack_require__(3324);
+const includes = __webpack_require__(3867);
+const isBoolean = __webpack_require__(1999);
+const isInteger = __webpack_require__(9841);
+const isNumber = __webpack_require__(116);
+const isPlainObject = __webpack_require__(9888);
+const isString = __webpack_require__(6172);
+const once = __webpack_require__(2192);
 const { KeyObject, createSecretKey, createPrivateKey } = __webpack_require__(6982)
 
 const SUPPORTED_ALGS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'HS256', 'HS384', 'HS512', 'none'];
@@ -2364,17 +2364,17 @@ module.exports = function (payload, secretOrPrivateKey, options, callback) {
 
 /***/ }),
 
-/***/ 8138:
+/***/ 772:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-const JsonWebTokenError = __webpack_require__(4018);
-const NotBeforeError = __webpack_require__(735);
-const TokenExpiredError = __webpack_require__(951);
-const decode = __webpack_require__(8385);
-const timespan = __webpack_require__(9882);
-const validateAsymmetricKey = __webpack_require__(3848);
-const PS_SUPPORTED = __webpack_require__(1418);
-const jws = __webpack_require__(5698);
+const JsonWebTokenError = __webpack_require__(6248);
+const NotBeforeError = __webpack_require__(1269);
+const TokenExpiredError = __webpack_require__(1241);
+const decode = __webpack_require__(2047);
+const timespan = __webpack_require__(6688);
+const validateAsymmetricKey = __webpack_require__(1006);
+const PS_SUPPORTED = __webpack_require__(3948);
+const jws = __webpack_require__(3324);
 const {KeyObject, createSecretKey, createPublicKey} = __webpack_require__(6982);
 
 const PUB_KEY_ALGS = ['RS256', 'RS384', 'RS512'];
@@ -2634,12 +2634,12 @@ module.exports = function (jwtString, secretOrPublicKey, options, callback) {
 
 /***/ }),
 
-/***/ 9104:
+/***/ 8622:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-var Buffer = (__webpack_require__(6132).Buffer);
+var Buffer = (__webpack_require__(3058).Buffer);
 var crypto = __webpack_require__(6982);
-var formatEcdsa = __webpack_require__(8723);
+var formatEcdsa = __webpack_require__(325);
 var util = __webpack_require__(9023);
 
 var MSG_INVALID_ALGORITHM = '"%s" is not a valid algorithm.\n  Supported algorithms are:\n  "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512" and "none".'
@@ -2782,7 +2782,7 @@ var timingSafeEqual = 'timingSafeEqual' in crypto ? function timingSafeEqual(a, 
   return crypto.timingSafeEqual(a, b)
 } : function timingSafeEqual(a, b) {
   if (!bufferEqual) {
-    bufferEqual = __webpack_require__(3198);
+    bufferEqual = __webpack_require__(9732);
   }
 
   return bufferEqual(a, b)
@@ -2907,12 +2907,12 @@ module.exports = function jwa(algorithm) {
 
 /***/ }),
 
-/***/ 5698:
+/***/ 3324:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 /*global exports*/
-var SignStream = __webpack_require__(9006);
-var VerifyStream = __webpack_require__(7230);
+var SignStream = __webpack_require__(8600);
+var VerifyStream = __webpack_require__(4368);
 
 var ALGORITHMS = [
   'HS256', 'HS384', 'HS512',
@@ -2936,11 +2936,11 @@ exports.createVerify = function createVerify(opts) {
 
 /***/ }),
 
-/***/ 6977:
+/***/ 1831:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 /*global module, process*/
-var Buffer = (__webpack_require__(6132).Buffer);
+var Buffer = (__webpack_require__(3058).Buffer);
 var Stream = __webpack_require__(2203);
 var util = __webpack_require__(9023);
 
@@ -2998,15 +2998,15 @@ module.exports = DataStream;
 
 /***/ }),
 
-/***/ 9006:
+/***/ 8600:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 /*global module*/
-var Buffer = (__webpack_require__(6132).Buffer);
-var DataStream = __webpack_require__(6977);
-var jwa = __webpack_require__(9104);
+var Buffer = (__webpack_require__(3058).Buffer);
+var DataStream = __webpack_require__(1831);
+var jwa = __webpack_require__(8622);
 var Stream = __webpack_require__(2203);
-var toString = __webpack_require__(2208);
+var toString = __webpack_require__(5126);
 var util = __webpack_require__(9023);
 
 function base64url(string, encoding) {
@@ -3088,7 +3088,7 @@ module.exports = SignStream;
 
 /***/ }),
 
-/***/ 2208:
+/***/ 5126:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 /*global module*/
@@ -3105,15 +3105,15 @@ module.exports = function toString(obj) {
 
 /***/ }),
 
-/***/ 7230:
+/***/ 4368:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 /*global module*/
-var Buffer = (__webpack_require__(6132).Buffer);
-var DataStream = __webpack_require__(6977);
-var jwa = __webpack_require__(9104);
+var Buffer = (__webpack_require__(3058).Buffer);
+var DataStream = __webpack_require__(1831);
+var jwa = __webpack_require__(8622);
 var Stream = __webpack_require__(2203);
-var toString = __webpack_require__(2208);
+var toString = __webpack_require__(5126);
 var util = __webpack_require__(9023);
 var JWS_REGEX = /^[a-zA-Z0-9\-_]+?\.[a-zA-Z0-9\-_]+?\.([a-zA-Z0-9\-_]+)?$/;
 
@@ -3237,7 +3237,7 @@ module.exports = VerifyStream;
 
 /***/ }),
 
-/***/ 9818:
+/***/ 3867:
 /***/ ((module) => {
 
 /**
@@ -3989,7 +3989,7 @@ module.exports = includes;
 
 /***/ }),
 
-/***/ 3229:
+/***/ 1999:
 /***/ ((module) => {
 
 /**
@@ -4066,7 +4066,7 @@ module.exports = isBoolean;
 
 /***/ }),
 
-/***/ 7427:
+/***/ 9841:
 /***/ ((module) => {
 
 /**
@@ -4338,7 +4338,7 @@ module.exports = isInteger;
 
 /***/ }),
 
-/***/ 2642:
+/***/ 116:
 /***/ ((module) => {
 
 /**
@@ -4424,7 +4424,7 @@ module.exports = isNumber;
 
 /***/ }),
 
-/***/ 1610:
+/***/ 9888:
 /***/ ((module) => {
 
 /**
@@ -4570,7 +4570,7 @@ module.exports = isPlainObject;
 
 /***/ }),
 
-/***/ 7774:
+/***/ 6172:
 /***/ ((module) => {
 
 /**
@@ -4672,7 +4672,7 @@ module.exports = isString;
 
 /***/ }),
 
-/***/ 698:
+/***/ 2192:
 /***/ ((module) => {
 
 /**
@@ -4973,7 +4973,7 @@ module.exports = once;
 
 /***/ }),
 
-/***/ 6274:
+/***/ 744:
 /***/ ((module) => {
 
 /**
@@ -5142,7 +5142,7 @@ function plural(ms, msAbs, n, name) {
 
 /***/ }),
 
-/***/ 6132:
+/***/ 3058:
 /***/ ((module, exports, __webpack_require__) => {
 
 /*! safe-buffer. MIT License. Feross Aboukhadijeh <https://feross.org/opensource> */
@@ -5214,7 +5214,7 @@ SafeBuffer.allocUnsafeSlow = function (size) {
 
 /***/ }),
 
-/***/ 5869:
+/***/ 9379:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
@@ -5355,17 +5355,17 @@ class Comparator {
 
 module.exports = Comparator
 
-const parseOptions = __webpack_require__(4630)
-const { safeRe: re, t } = __webpack_require__(7929)
-const cmp = __webpack_require__(3428)
-const debug = __webpack_require__(8705)
-const SemVer = __webpack_require__(1861)
-const Range = __webpack_require__(6900)
+const parseOptions = __webpack_require__(356)
+const { safeRe: re, t } = __webpack_require__(5471)
+const cmp = __webpack_require__(8646)
+const debug = __webpack_require__(1159)
+const SemVer = __webpack_require__(7163)
+const Range = __webpack_require__(6782)
 
 
 /***/ }),
 
-/***/ 6900:
+/***/ 6782:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
@@ -5588,22 +5588,22 @@ class Range {
 
 module.exports = Range
 
-const LRU = __webpack_require__(8873)
+const LRU = __webpack_require__(1383)
 const cache = new LRU()
 
-const parseOptions = __webpack_require__(4630)
-const Comparator = __webpack_require__(5869)
-const debug = __webpack_require__(8705)
-const SemVer = __webpack_require__(1861)
-const trimComparatorWhitespace = __webpack_require__(8283)
+const parseOptions = __webpack_require__(356)
+const Comparator = __webpack_require__(9379)
+const debug = __webpack_require__(1159)
+const SemVer = __webpack_require__(7163)
+const trimComparatorWhitespace = __webpack_require__(9737)
 const {
   safeRe: re,
   src,
   t,
   tildeTrimReplace,
   caretTrimReplace,
-} = __webpack_require__(7929)
-const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __webpack_require__(3847)
+} = __webpack_require__(5471)
+const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __webpack_require__(5101)
 
 // unbounded global build-metadata stripper used by parseRange
 const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g')
@@ -5950,18 +5950,18 @@ const testSet = (set, version, options) => {
 
 /***/ }),
 
-/***/ 1861:
+/***/ 7163:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const debug = __webpack_require__(8705)
-const { MAX_LENGTH, MAX_SAFE_INTEGER } = __webpack_require__(3847)
-const { safeRe: re, t } = __webpack_require__(7929)
+const debug = __webpack_require__(1159)
+const { MAX_LENGTH, MAX_SAFE_INTEGER } = __webpack_require__(5101)
+const { safeRe: re, t } = __webpack_require__(5471)
 
-const parseOptions = __webpack_require__(4630)
-const { compareIdentifiers } = __webpack_require__(5054)
+const parseOptions = __webpack_require__(356)
+const { compareIdentifiers } = __webpack_require__(3348)
 
 const isPrereleaseIdentifier = (prerelease, identifier) => {
   const identifiers = identifier.split('.')
@@ -6308,13 +6308,13 @@ module.exports = SemVer
 
 /***/ }),
 
-/***/ 7881:
+/***/ 1799:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const parse = __webpack_require__(9555)
+const parse = __webpack_require__(6353)
 const clean = (version, options) => {
   const s = parse(version.trim().replace(/^[=v]+/, ''), options)
   return s ? s.version : null
@@ -6324,18 +6324,18 @@ module.exports = clean
 
 /***/ }),
 
-/***/ 3428:
+/***/ 8646:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const eq = __webpack_require__(5184)
-const neq = __webpack_require__(1292)
-const gt = __webpack_require__(6097)
-const gte = __webpack_require__(1810)
-const lt = __webpack_require__(5217)
-const lte = __webpack_require__(9063)
+const eq = __webpack_require__(5082)
+const neq = __webpack_require__(4974)
+const gt = __webpack_require__(6599)
+const gte = __webpack_require__(1236)
+const lt = __webpack_require__(3872)
+const lte = __webpack_require__(6717)
 
 const cmp = (a, op, b, loose) => {
   switch (op) {
@@ -6386,15 +6386,15 @@ module.exports = cmp
 
 /***/ }),
 
-/***/ 7279:
+/***/ 5385:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const SemVer = __webpack_require__(1861)
-const parse = __webpack_require__(9555)
-const { safeRe: re, t } = __webpack_require__(7929)
+const SemVer = __webpack_require__(7163)
+const parse = __webpack_require__(6353)
+const { safeRe: re, t } = __webpack_require__(5471)
 
 const coerce = (version, options) => {
   if (version instanceof SemVer) {
@@ -6456,13 +6456,13 @@ module.exports = coerce
 
 /***/ }),
 
-/***/ 3322:
+/***/ 7648:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const SemVer = __webpack_require__(1861)
+const SemVer = __webpack_require__(7163)
 const compareBuild = (a, b, loose) => {
   const versionA = new SemVer(a, loose)
   const versionB = new SemVer(b, loose)
@@ -6473,26 +6473,26 @@ module.exports = compareBuild
 
 /***/ }),
 
-/***/ 9348:
+/***/ 6874:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const compare = __webpack_require__(4123)
+const compare = __webpack_require__(8469)
 const compareLoose = (a, b) => compare(a, b, true)
 module.exports = compareLoose
 
 
 /***/ }),
 
-/***/ 4123:
+/***/ 8469:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const SemVer = __webpack_require__(1861)
+const SemVer = __webpack_require__(7163)
 const compare = (a, b, loose) =>
   new SemVer(a, loose).compare(new SemVer(b, loose))
 
@@ -6501,13 +6501,13 @@ module.exports = compare
 
 /***/ }),
 
-/***/ 613:
+/***/ 711:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const parse = __webpack_require__(9555)
+const parse = __webpack_require__(6353)
 
 const diff = (version1, version2) => {
   const v1 = parse(version1, null, true)
@@ -6569,52 +6569,52 @@ module.exports = diff
 
 /***/ }),
 
-/***/ 5184:
+/***/ 5082:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const compare = __webpack_require__(4123)
+const compare = __webpack_require__(8469)
 const eq = (a, b, loose) => compare(a, b, loose) === 0
 module.exports = eq
 
 
 /***/ }),
 
-/***/ 6097:
+/***/ 6599:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const compare = __webpack_require__(4123)
+const compare = __webpack_require__(8469)
 const gt = (a, b, loose) => compare(a, b, loose) > 0
 module.exports = gt
 
 
 /***/ }),
 
-/***/ 1810:
+/***/ 1236:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const compare = __webpack_require__(4123)
+const compare = __webpack_require__(8469)
 const gte = (a, b, loose) => compare(a, b, loose) >= 0
 module.exports = gte
 
 
 /***/ }),
 
-/***/ 1940:
+/***/ 2338:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const SemVer = __webpack_require__(1861)
+const SemVer = __webpack_require__(7163)
 
 const inc = (version, release, options, identifier, identifierBase) => {
   if (typeof (options) === 'string') {
@@ -6637,78 +6637,78 @@ module.exports = inc
 
 /***/ }),
 
-/***/ 5217:
+/***/ 3872:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const compare = __webpack_require__(4123)
+const compare = __webpack_require__(8469)
 const lt = (a, b, loose) => compare(a, b, loose) < 0
 module.exports = lt
 
 
 /***/ }),
 
-/***/ 9063:
+/***/ 6717:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const compare = __webpack_require__(4123)
+const compare = __webpack_require__(8469)
 const lte = (a, b, loose) => compare(a, b, loose) <= 0
 module.exports = lte
 
 
 /***/ }),
 
-/***/ 1981:
+/***/ 8511:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const SemVer = __webpack_require__(1861)
+const SemVer = __webpack_require__(7163)
 const major = (a, loose) => new SemVer(a, loose).major
 module.exports = major
 
 
 /***/ }),
 
-/***/ 6953:
+/***/ 2603:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const SemVer = __webpack_require__(1861)
+const SemVer = __webpack_require__(7163)
 const minor = (a, loose) => new SemVer(a, loose).minor
 module.exports = minor
 
 
 /***/ }),
 
-/***/ 1292:
+/***/ 4974:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const compare = __webpack_require__(4123)
+const compare = __webpack_require__(8469)
 const neq = (a, b, loose) => compare(a, b, loose) !== 0
 module.exports = neq
 
 
 /***/ }),
 
-/***/ 9555:
+/***/ 6353:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const SemVer = __webpack_require__(1861)
+const SemVer = __webpack_require__(7163)
 const parse = (version, options, throwErrors = false) => {
   if (version instanceof SemVer) {
     return version
@@ -6728,26 +6728,26 @@ module.exports = parse
 
 /***/ }),
 
-/***/ 8034:
+/***/ 8756:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const SemVer = __webpack_require__(1861)
+const SemVer = __webpack_require__(7163)
 const patch = (a, loose) => new SemVer(a, loose).patch
 module.exports = patch
 
 
 /***/ }),
 
-/***/ 676:
+/***/ 5714:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const parse = __webpack_require__(9555)
+const parse = __webpack_require__(6353)
 const prerelease = (version, options) => {
   const parsed = parse(version, options)
   return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
@@ -6757,39 +6757,39 @@ module.exports = prerelease
 
 /***/ }),
 
-/***/ 5507:
+/***/ 2173:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const compare = __webpack_require__(4123)
+const compare = __webpack_require__(8469)
 const rcompare = (a, b, loose) => compare(b, a, loose)
 module.exports = rcompare
 
 
 /***/ }),
 
-/***/ 9410:
+/***/ 7192:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const compareBuild = __webpack_require__(3322)
+const compareBuild = __webpack_require__(7648)
 const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose))
 module.exports = rsort
 
 
 /***/ }),
 
-/***/ 6749:
+/***/ 8011:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const Range = __webpack_require__(6900)
+const Range = __webpack_require__(6782)
 const satisfies = (version, range, options) => {
   try {
     range = new Range(range, options)
@@ -6803,28 +6803,28 @@ module.exports = satisfies
 
 /***/ }),
 
-/***/ 1386:
+/***/ 9872:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const compareBuild = __webpack_require__(3322)
+const compareBuild = __webpack_require__(7648)
 const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose))
 module.exports = sort
 
 
 /***/ }),
 
-/***/ 6620:
+/***/ 6114:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const parse = __webpack_require__(9555)
-const constants = __webpack_require__(3847)
-const SemVer = __webpack_require__(1861)
+const parse = __webpack_require__(6353)
+const constants = __webpack_require__(5101)
+const SemVer = __webpack_require__(7163)
 
 const truncate = (version, truncation, options) => {
   if (!constants.RELEASE_TYPES.includes(truncation)) {
@@ -6872,13 +6872,13 @@ module.exports = truncate
 
 /***/ }),
 
-/***/ 426:
+/***/ 8780:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const parse = __webpack_require__(9555)
+const parse = __webpack_require__(6353)
 const valid = (version, options) => {
   const v = parse(version, options)
   return v ? v.version : null
@@ -6888,55 +6888,55 @@ module.exports = valid
 
 /***/ }),
 
-/***/ 6626:
+/***/ 2088:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
 // just pre-load all the stuff that index.js lazily exports
-const internalRe = __webpack_require__(7929)
-const constants = __webpack_require__(3847)
-const SemVer = __webpack_require__(1861)
-const identifiers = __webpack_require__(5054)
-const parse = __webpack_require__(9555)
-const valid = __webpack_require__(426)
-const clean = __webpack_require__(7881)
-const inc = __webpack_require__(1940)
-const diff = __webpack_require__(613)
-const major = __webpack_require__(1981)
-const minor = __webpack_require__(6953)
-const patch = __webpack_require__(8034)
-const prerelease = __webpack_require__(676)
-const compare = __webpack_require__(4123)
-const rcompare = __webpack_require__(5507)
-const compareLoose = __webpack_require__(9348)
-const compareBuild = __webpack_require__(3322)
-const sort = __webpack_require__(1386)
-const rsort = __webpack_require__(9410)
-const gt = __webpack_require__(6097)
-const lt = __webpack_require__(5217)
-const eq = __webpack_require__(5184)
-const neq = __webpack_require__(1292)
-const gte = __webpack_require__(1810)
-const lte = __webpack_require__(9063)
-const cmp = __webpack_require__(3428)
-const coerce = __webpack_require__(7279)
-const truncate = __webpack_require__(6620)
-const Comparator = __webpack_require__(5869)
-const Range = __webpack_require__(6900)
-const satisfies = __webpack_require__(6749)
-const toComparators = __webpack_require__(7900)
-const maxSatisfying = __webpack_require__(6575)
-const minSatisfying = __webpack_require__(6893)
-const minVersion = __webpack_require__(9232)
-const validRange = __webpack_require__(3739)
-const outside = __webpack_require__(6198)
-const gtr = __webpack_require__(7722)
-const ltr = __webpack_require__(7679)
-const intersects = __webpack_require__(4895)
-const simplifyRange = __webpack_require__(2086)
-const subset = __webpack_require__(3655)
+const internalRe = __webpack_require__(5471)
+const constants = __webpack_require__(5101)
+const SemVer = __webpack_require__(7163)
+const identifiers = __webpack_require__(3348)
+const parse = __webpack_require__(6353)
+const valid = __webpack_require__(8780)
+const clean = __webpack_require__(1799)
+const inc = __webpack_require__(2338)
+const diff = __webpack_require__(711)
+const major = __webpack_require__(8511)
+const minor = __webpack_require__(2603)
+const patch = __webpack_require__(8756)
+const prerelease = __webpack_require__(5714)
+const compare = __webpack_require__(8469)
+const rcompare = __webpack_require__(2173)
+const compareLoose = __webpack_require__(6874)
+const compareBuild = __webpack_require__(7648)
+const sort = __webpack_require__(9872)
+const rsort = __webpack_require__(7192)
+const gt = __webpack_require__(6599)
+const lt = __webpack_require__(3872)
+const eq = __webpack_require__(5082)
+const neq = __webpack_require__(4974)
+const gte = __webpack_require__(1236)
+const lte = __webpack_require__(6717)
+const cmp = __webpack_require__(8646)
+const coerce = __webpack_require__(5385)
+const truncate = __webpack_require__(6114)
+const Comparator = __webpack_require__(9379)
+const Range = __webpack_require__(6782)
+const satisfies = __webpack_require__(8011)
+const toComparators = __webpack_require__(4750)
+const maxSatisfying = __webpack_require__(3193)
+const minSatisfying = __webpack_require__(8595)
+const minVersion = __webpack_require__(1866)
+const validRange = __webpack_require__(4737)
+const outside = __webpack_require__(280)
+const gtr = __webpack_require__(2276)
+const ltr = __webpack_require__(5213)
+const intersects = __webpack_require__(3465)
+const simplifyRange = __webpack_require__(2028)
+const subset = __webpack_require__(1489)
 module.exports = {
   parse,
   valid,
@@ -6989,7 +6989,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3847:
+/***/ 5101:
 /***/ ((module) => {
 
 "use strict";
@@ -7064,7 +7064,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8705:
+/***/ 1159:
 /***/ ((module) => {
 
 "use strict";
@@ -7083,7 +7083,7 @@ module.exports = debug
 
 /***/ }),
 
-/***/ 5054:
+/***/ 3348:
 /***/ ((module) => {
 
 "use strict";
@@ -7120,7 +7120,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8873:
+/***/ 1383:
 /***/ ((module) => {
 
 "use strict";
@@ -7170,7 +7170,7 @@ module.exports = LRUCache
 
 /***/ }),
 
-/***/ 4630:
+/***/ 356:
 /***/ ((module) => {
 
 "use strict";
@@ -7195,7 +7195,7 @@ module.exports = parseOptions
 
 /***/ }),
 
-/***/ 7929:
+/***/ 5471:
 /***/ ((module, exports, __webpack_require__) => {
 
 "use strict";
@@ -7205,8 +7205,8 @@ const {
   MAX_SAFE_COMPONENT_LENGTH,
   MAX_SAFE_BUILD_LENGTH,
   MAX_LENGTH,
-} = __webpack_require__(3847)
-const debug = __webpack_require__(8705)
+} = __webpack_require__(5101)
+const debug = __webpack_require__(1159)
 exports = module.exports = {}
 
 // The actual regexps go on exports.re
@@ -7426,7 +7426,7 @@ createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
 
 /***/ }),
 
-/***/ 8283:
+/***/ 9737:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
@@ -7442,7 +7442,7 @@ const {
   MAX_LENGTH,
   MAX_SAFE_BUILD_LENGTH,
   WHITESPACE_CHARACTERS,
-} = __webpack_require__(3847)
+} = __webpack_require__(5101)
 
 /**
  * Remembers the last two rows of digits so their characters need not be reread.
@@ -7872,27 +7872,27 @@ module.exports = trimComparatorWhitespace
 
 /***/ }),
 
-/***/ 7722:
+/***/ 2276:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
 // Determine if version is greater than all the versions possible in the range.
-const outside = __webpack_require__(6198)
+const outside = __webpack_require__(280)
 const gtr = (version, range, options) => outside(version, range, '>', options)
 module.exports = gtr
 
 
 /***/ }),
 
-/***/ 4895:
+/***/ 3465:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const Range = __webpack_require__(6900)
+const Range = __webpack_require__(6782)
 const intersects = (r1, r2, options) => {
   r1 = new Range(r1, options)
   r2 = new Range(r2, options)
@@ -7903,13 +7903,13 @@ module.exports = intersects
 
 /***/ }),
 
-/***/ 7679:
+/***/ 5213:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const outside = __webpack_require__(6198)
+const outside = __webpack_require__(280)
 // Determine if version is less than all the versions possible in the range
 const ltr = (version, range, options) => outside(version, range, '<', options)
 module.exports = ltr
@@ -7917,14 +7917,14 @@ module.exports = ltr
 
 /***/ }),
 
-/***/ 6575:
+/***/ 3193:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const SemVer = __webpack_require__(1861)
-const Range = __webpack_require__(6900)
+const SemVer = __webpack_require__(7163)
+const Range = __webpack_require__(6782)
 
 const maxSatisfying = (versions, range, options) => {
   let max = null
@@ -7952,14 +7952,14 @@ module.exports = maxSatisfying
 
 /***/ }),
 
-/***/ 6893:
+/***/ 8595:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const SemVer = __webpack_require__(1861)
-const Range = __webpack_require__(6900)
+const SemVer = __webpack_require__(7163)
+const Range = __webpack_require__(6782)
 const minSatisfying = (versions, range, options) => {
   let min = null
   let minSV = null
@@ -7986,15 +7986,15 @@ module.exports = minSatisfying
 
 /***/ }),
 
-/***/ 9232:
+/***/ 1866:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const SemVer = __webpack_require__(1861)
-const Range = __webpack_require__(6900)
-const gt = __webpack_require__(6097)
+const SemVer = __webpack_require__(7163)
+const Range = __webpack_require__(6782)
+const gt = __webpack_require__(6599)
 
 const minVersion = (range, loose) => {
   range = new Range(range, loose)
@@ -8057,21 +8057,21 @@ module.exports = minVersion
 
 /***/ }),
 
-/***/ 6198:
+/***/ 280:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const SemVer = __webpack_require__(1861)
-const Comparator = __webpack_require__(5869)
+const SemVer = __webpack_require__(7163)
+const Comparator = __webpack_require__(9379)
 const { ANY } = Comparator
-const Range = __webpack_require__(6900)
-const satisfies = __webpack_require__(6749)
-const gt = __webpack_require__(6097)
-const lt = __webpack_require__(5217)
-const lte = __webpack_require__(9063)
-const gte = __webpack_require__(1810)
+const Range = __webpack_require__(6782)
+const satisfies = __webpack_require__(8011)
+const gt = __webpack_require__(6599)
+const lt = __webpack_require__(3872)
+const lte = __webpack_require__(6717)
+const gte = __webpack_require__(1236)
 
 const outside = (version, range, hilo, options) => {
   version = new SemVer(version, options)
@@ -8147,7 +8147,7 @@ module.exports = outside
 
 /***/ }),
 
-/***/ 2086:
+/***/ 2028:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
@@ -8156,8 +8156,8 @@ module.exports = outside
 // given a set of versions and a range, create a "simplified" range
 // that includes the same versions that the original range does
 // If the original range is shorter than the simplified one, return that.
-const satisfies = __webpack_require__(6749)
-const compare = __webpack_require__(4123)
+const satisfies = __webpack_require__(8011)
+const compare = __webpack_require__(8469)
 module.exports = (versions, range, options) => {
   const set = []
   let first = null
@@ -8204,17 +8204,17 @@ module.exports = (versions, range, options) => {
 
 /***/ }),
 
-/***/ 3655:
+/***/ 1489:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const Range = __webpack_require__(6900)
-const Comparator = __webpack_require__(5869)
+const Range = __webpack_require__(6782)
+const Comparator = __webpack_require__(9379)
 const { ANY } = Comparator
-const satisfies = __webpack_require__(6749)
-const compare = __webpack_require__(4123)
+const satisfies = __webpack_require__(8011)
+const compare = __webpack_require__(8469)
 
 // Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
 // - Every simple range `r1, r2, ...` is a null set, OR
@@ -8461,13 +8461,13 @@ module.exports = subset
 
 /***/ }),
 
-/***/ 7900:
+/***/ 4750:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const Range = __webpack_require__(6900)
+const Range = __webpack_require__(6782)
 
 // Mostly just for testing and legacy API reasons
 const toComparators = (range, options) =>
@@ -8479,13 +8479,13 @@ module.exports = toComparators
 
 /***/ }),
 
-/***/ 3739:
+/***/ 4737:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 
-const Range = __webpack_require__(6900)
+const Range = __webpack_require__(6782)
 const validRange = (range, options) => {
   try {
     // Return '*' instead of '' so that truthiness works.
@@ -8500,14 +8500,14 @@ module.exports = validRange
 
 /***/ }),
 
-/***/ 5024:
+/***/ 1450:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";
 
 const os = __webpack_require__(857);
 const tty = __webpack_require__(2018);
-const hasFlag = __webpack_require__(5175);
+const hasFlag = __webpack_require__(3813);
 
 const {env} = process;
 
@@ -8643,7 +8643,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4968:
+/***/ 30:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -8663,7 +8663,7 @@ exports.w = {
 
 /***/ }),
 
-/***/ 2236:
+/***/ 8914:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -8685,7 +8685,7 @@ exports.w = {
 
 /***/ }),
 
-/***/ 7617:
+/***/ 1491:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 "use strict";
@@ -8728,7 +8728,7 @@ __webpack_require__.d(__webpack_exports__, {
   useIdentityPlugin: () => (/* reexport */ useIdentityPlugin)
 });
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/constants.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/constants.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -8804,7 +8804,7 @@ const CACHE_NON_CAE_SUFFIX = "nocae";
  */
 const DEFAULT_TOKEN_CACHE_NAME = "msal.cache";
 //# sourceMappingURL=constants.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/msal/nodeFlows/msalPlugins.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/msal/nodeFlows/msalPlugins.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -8965,7 +8965,7 @@ const msalPlugins = {
     generatePluginConfiguration,
 };
 //# sourceMappingURL=msalPlugins.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/plugins/consumer.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/plugins/consumer.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -9007,7 +9007,7 @@ function useIdentityPlugin(plugin) {
     plugin(pluginContext);
 }
 //# sourceMappingURL=consumer.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/errors.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/errors.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 function isErrorResponse(errorResponse) {
@@ -9153,7 +9153,7 @@ var external_node_os_ = __webpack_require__(8161);
 var external_node_util_ = __webpack_require__(7975);
 // EXTERNAL MODULE: external "node:process"
 var external_node_process_ = __webpack_require__(1708);
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/logger/log.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/logger/log.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -9163,7 +9163,7 @@ function log(message, ...args) {
     external_node_process_.stderr.write(`${external_node_util_.format(message, ...args)}${external_node_os_.EOL}`);
 }
 //# sourceMappingURL=log.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/env.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/env.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -9212,7 +9212,7 @@ const isNodeRuntime = !isBun && !isDeno;
  */
 const isReactNative = false;
 //# sourceMappingURL=env.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/logger/debug.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/logger/debug.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -9399,7 +9399,7 @@ function extend(namespace) {
 }
 /* harmony default export */ const debug = (debugObj);
 //# sourceMappingURL=debug.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/logger/logger.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/logger/logger.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -9525,12 +9525,12 @@ function createClientLogger(namespace) {
     return context.createClientLogger(namespace);
 }
 //# sourceMappingURL=logger.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/logger/internal.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/logger/internal.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
 //# sourceMappingURL=internal.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/logger/dist/esm/index.js
+;// CONCATENATED MODULE: ./node_modules/@azure/logger/dist/esm/index.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -9571,7 +9571,7 @@ function esm_createClientLogger(namespace) {
     return esm_context.createClientLogger(namespace);
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/util/logging.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/util/logging.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -9670,7 +9670,7 @@ function credentialLogger(title, log = logging_logger) {
     };
 }
 //# sourceMappingURL=logging.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-tracing/dist/esm/tracingContext.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-tracing/dist/esm/tracingContext.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /** @internal */
@@ -9719,9 +9719,9 @@ class TracingContextImpl {
     }
 }
 //# sourceMappingURL=tracingContext.js.map
-// EXTERNAL MODULE: ../../main/node_modules/@azure/core-tracing/dist/commonjs/state.js
-var commonjs_state = __webpack_require__(2236);
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-tracing/dist/esm/state.js
+// EXTERNAL MODULE: ./node_modules/@azure/core-tracing/dist/commonjs/state.js
+var commonjs_state = __webpack_require__(8914);
+;// CONCATENATED MODULE: ./node_modules/@azure/core-tracing/dist/esm/state.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 // @ts-expect-error The recommended approach to sharing module state between ESM and CJS.
@@ -9732,7 +9732,7 @@ var commonjs_state = __webpack_require__(2236);
  */
 const state_state = commonjs_state/* state */.w;
 //# sourceMappingURL=state.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-tracing/dist/esm/instrumenter.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-tracing/dist/esm/instrumenter.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -9796,7 +9796,7 @@ function getInstrumenter() {
     return state_state.instrumenterImplementation;
 }
 //# sourceMappingURL=instrumenter.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-tracing/dist/esm/tracingClient.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-tracing/dist/esm/tracingClient.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -9875,13 +9875,13 @@ function createTracingClient(options) {
     };
 }
 //# sourceMappingURL=tracingClient.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-tracing/dist/esm/index.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-tracing/dist/esm/index.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
 
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/util/tracing.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/util/tracing.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -9896,7 +9896,7 @@ const tracingClient = createTracingClient({
     packageVersion: constants_SDK_VERSION,
 });
 //# sourceMappingURL=tracing.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/chainedTokenCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/chainedTokenCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -9989,7 +9989,7 @@ class ChainedTokenCredential {
     }
 }
 //# sourceMappingURL=chainedTokenCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/utils/Constants.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/utils/Constants.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -10294,7 +10294,7 @@ const EncodingTypes = {
 
 //# sourceMappingURL=Constants.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/logger/Logger.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/logger/Logger.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -10588,7 +10588,7 @@ class Logger {
 
 //# sourceMappingURL=Logger.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/constants/AADServerParamKeys.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/constants/AADServerParamKeys.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -10664,7 +10664,7 @@ const ATTRIBUTE_TOKENS = "attribute_tokens";
 
 //# sourceMappingURL=AADServerParamKeys.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/utils/Constants.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/utils/Constants.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -10819,7 +10819,7 @@ const AZURE_ARC_SECRET_FILE_MAX_SIZE_BYTES = 4096; // 4 KB
 
 //# sourceMappingURL=Constants.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/AuthError.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/AuthError.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -10853,7 +10853,7 @@ function createAuthError(code, correlationId, additionalMessage) {
 
 //# sourceMappingURL=AuthError.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/telemetry/server/ServerTelemetryManager.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/telemetry/server/ServerTelemetryManager.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -11153,7 +11153,7 @@ class StubServerTelemetryManager extends ServerTelemetryManager {
 
 //# sourceMappingURL=ServerTelemetryManager.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/ClientAuthError.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/ClientAuthError.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -11182,7 +11182,7 @@ function ClientAuthError_createClientAuthError(errorCode, correlationId, additio
 
 //# sourceMappingURL=ClientAuthError.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/ClientAuthErrorCodes.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/ClientAuthErrorCodes.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -11230,7 +11230,7 @@ const misplacedResourceParam = "misplaced_resource_parameter";
 
 //# sourceMappingURL=ClientAuthErrorCodes.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/request/BaseAuthRequest.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/request/BaseAuthRequest.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -11270,7 +11270,7 @@ function containsResourceParam(params) {
 
 //# sourceMappingURL=BaseAuthRequest.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/ClientConfigurationError.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/ClientConfigurationError.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -11296,7 +11296,7 @@ function ClientConfigurationError_createClientConfigurationError(errorCode, corr
 
 //# sourceMappingURL=ClientConfigurationError.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/ClientConfigurationErrorCodes.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/ClientConfigurationErrorCodes.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -11335,7 +11335,7 @@ const invalidDpopHtu = "invalid_dpop_htu";
 
 //# sourceMappingURL=ClientConfigurationErrorCodes.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/ServerError.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/ServerError.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -11360,7 +11360,7 @@ class ServerError_ServerError extends AuthError {
 
 //# sourceMappingURL=ServerError.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/AuthorityType.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/AuthorityType.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -11380,7 +11380,7 @@ const AuthorityType = {
 
 //# sourceMappingURL=AuthorityType.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/OpenIdConfigResponse.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/OpenIdConfigResponse.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -11397,7 +11397,7 @@ function isOpenIdConfigResponse(response) {
 
 //# sourceMappingURL=OpenIdConfigResponse.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/utils/StringUtils.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/utils/StringUtils.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -11482,7 +11482,7 @@ class StringUtils {
 
 //# sourceMappingURL=StringUtils.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/url/UrlString.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/url/UrlString.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -11649,7 +11649,7 @@ class UrlString {
 
 //# sourceMappingURL=UrlString.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/AuthorityMetadata.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/AuthorityMetadata.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -11819,7 +11819,7 @@ function getCloudDiscoveryMetadataFromNetworkResponse(response, authorityHost) {
 
 //# sourceMappingURL=AuthorityMetadata.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/ProtocolMode.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/ProtocolMode.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -11848,7 +11848,7 @@ const ProtocolMode = {
 
 //# sourceMappingURL=ProtocolMode.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/AuthorityOptions.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/AuthorityOptions.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -11873,7 +11873,7 @@ const AzureCloudInstance = {
 
 //# sourceMappingURL=AuthorityOptions.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/CloudInstanceDiscoveryResponse.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/CloudInstanceDiscoveryResponse.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -11888,7 +11888,7 @@ function isCloudInstanceDiscoveryResponse(response) {
 
 //# sourceMappingURL=CloudInstanceDiscoveryResponse.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/CloudInstanceDiscoveryErrorResponse.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/CloudInstanceDiscoveryErrorResponse.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -11903,7 +11903,7 @@ function isCloudInstanceDiscoveryErrorResponse(response) {
 
 //# sourceMappingURL=CloudInstanceDiscoveryErrorResponse.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/telemetry/performance/PerformanceEvents.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/telemetry/performance/PerformanceEvents.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -11979,7 +11979,7 @@ const SetUserData = "setUserData";
 
 //# sourceMappingURL=PerformanceEvents.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/utils/FunctionWrappers.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/utils/FunctionWrappers.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -12077,7 +12077,7 @@ const invokeAsync = (callback, eventName, logger, telemetryClient, correlationId
 
 //# sourceMappingURL=FunctionWrappers.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/RegionDiscovery.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/RegionDiscovery.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -12196,7 +12196,7 @@ RegionDiscovery.IMDS_OPTIONS = {
 
 //# sourceMappingURL=RegionDiscovery.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/account/AuthToken.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/account/AuthToken.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -12269,7 +12269,7 @@ function getJWSPayload(authToken, correlationId) {
 
 //# sourceMappingURL=AuthToken.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/utils/TimeUtils.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/utils/TimeUtils.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -12347,7 +12347,7 @@ function delay(t, value) {
 
 //# sourceMappingURL=TimeUtils.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/cache/utils/CacheHelpers.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/cache/utils/CacheHelpers.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -12644,7 +12644,7 @@ function serializeAttributeTokens(attributeTokens) {
 
 //# sourceMappingURL=CacheHelpers.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/Authority.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/Authority.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -13637,7 +13637,7 @@ function buildStaticAuthorityOptions(authOptions) {
 
 //# sourceMappingURL=Authority.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/request/ScopeSet.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/request/ScopeSet.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -13844,7 +13844,7 @@ class ScopeSet {
 
 //# sourceMappingURL=ScopeSet.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/request/RequestParameterBuilder.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/request/RequestParameterBuilder.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -14372,7 +14372,7 @@ function addAttributeTokens(parameters, attributeTokens) {
 
 //# sourceMappingURL=RequestParameterBuilder.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/utils/UrlUtils.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/utils/UrlUtils.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -14503,7 +14503,7 @@ function validateUrl(url, logger, correlationId) {
 
 //# sourceMappingURL=UrlUtils.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/crypto/ICrypto.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/crypto/ICrypto.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -14558,7 +14558,7 @@ const DEFAULT_CRYPTO_IMPLEMENTATION = {
 
 //# sourceMappingURL=ICrypto.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/crypto/ITokenBindingKeyManager.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/crypto/ITokenBindingKeyManager.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -14588,7 +14588,7 @@ const DEFAULT_TOKEN_BINDING_KEY_MANAGER = {
 
 //# sourceMappingURL=ITokenBindingKeyManager.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/packageMetadata.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/packageMetadata.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /* eslint-disable header/header */
@@ -14598,7 +14598,7 @@ const version = "16.13.0";
 
 //# sourceMappingURL=packageMetadata.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/account/AccountInfo.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/account/AccountInfo.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -14692,7 +14692,7 @@ function updateAccountTenantProfileData(baseAccountInfo, tenantProfile, idTokenC
 
 //# sourceMappingURL=AccountInfo.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/CacheErrorCodes.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/CacheErrorCodes.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -14705,7 +14705,7 @@ const cacheErrorUnknown = "cache_error_unknown";
 
 //# sourceMappingURL=CacheErrorCodes.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/CacheError.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/CacheError.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -14752,7 +14752,7 @@ function createCacheError(e) {
 
 //# sourceMappingURL=CacheError.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/account/ClientInfo.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/account/ClientInfo.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -14798,7 +14798,7 @@ function buildClientInfoFromHomeAccountId(homeAccountId) {
 
 //# sourceMappingURL=ClientInfo.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/account/TokenClaims.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/account/TokenClaims.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -14825,7 +14825,7 @@ function getTenantIdFromIdTokenClaims(idTokenClaims) {
 
 //# sourceMappingURL=TokenClaims.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/cache/utils/AccountEntityUtils.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/cache/utils/AccountEntityUtils.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -15050,7 +15050,7 @@ function isAccountEntity(entity) {
 
 //# sourceMappingURL=AccountEntityUtils.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/cache/CacheManager.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/cache/CacheManager.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -16250,7 +16250,7 @@ class DefaultStorageClass extends CacheManager {
 
 //# sourceMappingURL=CacheManager.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/telemetry/performance/PerformanceEvent.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/telemetry/performance/PerformanceEvent.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -16321,7 +16321,7 @@ const IntFields = new Set([
 
 //# sourceMappingURL=PerformanceEvent.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/telemetry/performance/StubPerformanceClient.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/telemetry/performance/StubPerformanceClient.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -16385,7 +16385,7 @@ class StubPerformanceClient {
 
 //# sourceMappingURL=StubPerformanceClient.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/config/ClientConfiguration.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/config/ClientConfiguration.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -16498,7 +16498,7 @@ function isOidcProtocolMode(config) {
 
 //# sourceMappingURL=ClientConfiguration.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/cache/persistence/TokenCacheContext.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/cache/persistence/TokenCacheContext.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -16530,7 +16530,7 @@ function isOidcProtocolMode(config) {
 
 //# sourceMappingURL=TokenCacheContext.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/JoseHeaderError.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/JoseHeaderError.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -16557,7 +16557,7 @@ function createJoseHeaderError(code, correlationId) {
 
 //# sourceMappingURL=JoseHeaderError.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/utils/ObjectUtils.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/utils/ObjectUtils.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -16587,7 +16587,7 @@ function ObjectUtils_isPlainObject(value) {
 
 //# sourceMappingURL=ObjectUtils.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/JoseHeaderErrorCodes.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/JoseHeaderErrorCodes.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -16602,7 +16602,7 @@ const invalidJwkError = "invalid_jwk_error";
 
 //# sourceMappingURL=JoseHeaderErrorCodes.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/crypto/JoseHeader.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/crypto/JoseHeader.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -16677,7 +16677,7 @@ class JoseHeader {
 
 //# sourceMappingURL=JoseHeader.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/crypto/PopTokenGenerator.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/crypto/PopTokenGenerator.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -16789,7 +16789,7 @@ class PopTokenGenerator {
 
 //# sourceMappingURL=PopTokenGenerator.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/InteractionRequiredAuthErrorCodes.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/InteractionRequiredAuthErrorCodes.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -16845,7 +16845,7 @@ const interruptedUser = "interrupted_user";
 
 //# sourceMappingURL=InteractionRequiredAuthErrorCodes.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/InteractionRequiredAuthError.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/InteractionRequiredAuthError.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -16921,7 +16921,7 @@ function createInteractionRequiredAuthError(errorCode, correlationId, errorMessa
 
 //# sourceMappingURL=InteractionRequiredAuthError.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/utils/ProtocolUtils.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/utils/ProtocolUtils.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -17000,7 +17000,7 @@ function parseRequestState(base64Decode, state, correlationId) {
 
 //# sourceMappingURL=ProtocolUtils.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/response/ResponseHandler.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/response/ResponseHandler.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -17393,7 +17393,7 @@ function buildAccountToCache(cacheStorage, authority, homeAccountId, base64Decod
 
 //# sourceMappingURL=ResponseHandler.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/account/CcsCredential.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/account/CcsCredential.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -17408,7 +17408,7 @@ const CcsCredentialType = {
 
 //# sourceMappingURL=CcsCredential.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/utils/ClientAssertionUtils.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/utils/ClientAssertionUtils.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -17432,7 +17432,7 @@ async function getClientAssertion(clientAssertion, clientId, tokenEndpoint, fmiP
 
 //# sourceMappingURL=ClientAssertionUtils.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/network/RequestThumbprint.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/network/RequestThumbprint.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -17462,7 +17462,7 @@ function getRequestThumbprint(clientId, request, homeAccountId) {
 
 //# sourceMappingURL=RequestThumbprint.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/network/ThrottlingUtils.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/network/ThrottlingUtils.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -17556,7 +17556,7 @@ class ThrottlingUtils {
 
 //# sourceMappingURL=ThrottlingUtils.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/NetworkError.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/NetworkError.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -17593,7 +17593,7 @@ function createNetworkError(error, httpStatus, responseHeaders, additionalError)
 
 //# sourceMappingURL=NetworkError.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/protocol/Token.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/protocol/Token.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -17726,7 +17726,7 @@ async function sendPostRequest(thumbprint, tokenEndpoint, options, correlationId
 
 //# sourceMappingURL=Token.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/AuthorityFactory.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/authority/AuthorityFactory.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -17770,7 +17770,7 @@ async function createDiscoveredInstance(authorityUri, networkClient, cacheManage
 
 //# sourceMappingURL=AuthorityFactory.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/client/AuthorizationCodeClient.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/client/AuthorizationCodeClient.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -18061,7 +18061,7 @@ class AuthorizationCodeClient {
 
 //# sourceMappingURL=AuthorizationCodeClient.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/client/RefreshTokenClient.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/client/RefreshTokenClient.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -18318,7 +18318,7 @@ class RefreshTokenClient {
 
 //# sourceMappingURL=RefreshTokenClient.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/client/SilentFlowClient.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/client/SilentFlowClient.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -18447,7 +18447,7 @@ class SilentFlowClient {
 
 //# sourceMappingURL=SilentFlowClient.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/network/HttpClient.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/network/HttpClient.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -18621,7 +18621,7 @@ function getFetchHeaders(options) {
 
 //# sourceMappingURL=HttpClient.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/error/ManagedIdentityErrorCodes.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/error/ManagedIdentityErrorCodes.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -18655,7 +18655,7 @@ const MsiEnvironmentVariableUrlMalformedErrorCodes = {
 
 //# sourceMappingURL=ManagedIdentityErrorCodes.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/error/ManagedIdentityError.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/error/ManagedIdentityError.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -18708,7 +18708,7 @@ function createManagedIdentityError(errorCode, correlationId) {
 
 //# sourceMappingURL=ManagedIdentityError.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/config/ManagedIdentityId.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/config/ManagedIdentityId.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -18767,7 +18767,7 @@ class ManagedIdentityId {
 
 //# sourceMappingURL=ManagedIdentityId.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/error/NodeAuthError.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/error/NodeAuthError.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -18881,7 +18881,7 @@ class NodeAuthError extends AuthError {
 
 //# sourceMappingURL=NodeAuthError.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/config/Configuration.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/config/Configuration.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -18993,7 +18993,7 @@ function buildManagedIdentityConfiguration({ clientCapabilities, managedIdentity
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/crypto/GuidGenerator.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/crypto/GuidGenerator.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -19023,7 +19023,7 @@ class GuidGenerator {
 
 //# sourceMappingURL=GuidGenerator.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/utils/EncodingUtils.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/utils/EncodingUtils.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -19078,7 +19078,7 @@ class EncodingUtils {
 
 // EXTERNAL MODULE: external "crypto"
 var external_crypto_ = __webpack_require__(6982);
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/crypto/HashUtils.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/crypto/HashUtils.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -19101,7 +19101,7 @@ class HashUtils {
 
 //# sourceMappingURL=HashUtils.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/crypto/PkceGenerator.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/crypto/PkceGenerator.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -19165,7 +19165,7 @@ class PkceGenerator {
 
 //# sourceMappingURL=PkceGenerator.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/crypto/CryptoProvider.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/crypto/CryptoProvider.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -19269,7 +19269,7 @@ class CryptoProvider {
 
 //# sourceMappingURL=CryptoProvider.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/cache/serializer/Deserializer.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/cache/serializer/Deserializer.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -19450,7 +19450,7 @@ class Deserializer {
 
 //# sourceMappingURL=Deserializer.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/cache/serializer/Serializer.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/cache/serializer/Serializer.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 /*
@@ -19598,7 +19598,7 @@ class Serializer {
 
 //# sourceMappingURL=Serializer.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/cache/CacheHelpers.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/cache/CacheHelpers.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -19682,7 +19682,7 @@ function generateAccountKey(account) {
 
 //# sourceMappingURL=CacheHelpers.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/cache/NodeStorage.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/cache/NodeStorage.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -20118,7 +20118,7 @@ class NodeStorage extends CacheManager {
 
 //# sourceMappingURL=NodeStorage.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/cache/TokenCache.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/cache/TokenCache.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -20420,9 +20420,9 @@ class TokenCache {
 
 //# sourceMappingURL=TokenCache.mjs.map
 
-// EXTERNAL MODULE: ../../main/node_modules/jsonwebtoken/index.js
-var jsonwebtoken = __webpack_require__(47);
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/error/ClientAuthErrorCodes.mjs
+// EXTERNAL MODULE: ./node_modules/jsonwebtoken/index.js
+var jsonwebtoken = __webpack_require__(9653);
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/error/ClientAuthErrorCodes.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 /*
@@ -20443,7 +20443,7 @@ const deviceCodeUnknownError = "device_code_unknown_error";
 
 //# sourceMappingURL=ClientAuthErrorCodes.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/ClientAssertion.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/ClientAssertion.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -20599,7 +20599,7 @@ class ClientAssertion {
 
 //# sourceMappingURL=ClientAssertion.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/packageMetadata.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/packageMetadata.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 /* eslint-disable header/header */
@@ -20609,7 +20609,7 @@ const packageMetadata_version = "5.6.0";
 
 //# sourceMappingURL=packageMetadata.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/BaseClient.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/BaseClient.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -20679,7 +20679,7 @@ class BaseClient {
 
 //# sourceMappingURL=BaseClient.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/UsernamePasswordClient.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/UsernamePasswordClient.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -20787,7 +20787,7 @@ class UsernamePasswordClient extends BaseClient {
 
 //# sourceMappingURL=UsernamePasswordClient.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/protocol/Authorize.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/protocol/Authorize.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 
@@ -21029,7 +21029,7 @@ function extractLoginHint(account) {
 
 //# sourceMappingURL=Authorize.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/protocol/Authorize.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/protocol/Authorize.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -21074,7 +21074,7 @@ function getAuthCodeRequestUrl(config, authority, request, logger) {
 
 //# sourceMappingURL=Authorize.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/ClientApplication.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/ClientApplication.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -21464,7 +21464,7 @@ class ClientApplication {
 
 // EXTERNAL MODULE: external "http"
 var external_http_ = __webpack_require__(8611);
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/network/LoopbackClient.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/network/LoopbackClient.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -21644,7 +21644,7 @@ class LoopbackClient {
 
 //# sourceMappingURL=LoopbackClient.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/AuthErrorCodes.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/node_modules/@azure/msal-common/dist/error/AuthErrorCodes.mjs
 /*! @azure/msal-common v16.13.0 2026-08-18 */
 
 /*
@@ -21660,7 +21660,7 @@ const postRequestFailed = "post_request_failed";
 
 //# sourceMappingURL=AuthErrorCodes.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/DeviceCodeClient.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/DeviceCodeClient.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -21884,7 +21884,7 @@ class DeviceCodeClient extends BaseClient {
 
 //# sourceMappingURL=DeviceCodeClient.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/PublicClientApplication.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/PublicClientApplication.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -22183,7 +22183,7 @@ class PublicClientApplication extends ClientApplication {
 
 //# sourceMappingURL=PublicClientApplication.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/ClientCredentialClient.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/ClientCredentialClient.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -22431,7 +22431,7 @@ class ClientCredentialClient extends BaseClient {
 
 //# sourceMappingURL=ClientCredentialClient.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/OnBehalfOfClient.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/OnBehalfOfClient.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -22674,7 +22674,7 @@ class OnBehalfOfClient extends BaseClient {
 
 //# sourceMappingURL=OnBehalfOfClient.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/UserFederatedIdentityCredentialClient.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/UserFederatedIdentityCredentialClient.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -22789,7 +22789,7 @@ class UserFederatedIdentityCredentialClient extends BaseClient {
 
 //# sourceMappingURL=UserFederatedIdentityCredentialClient.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/ConfidentialClientApplication.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/ConfidentialClientApplication.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -23039,7 +23039,7 @@ class ConfidentialClientApplication extends ClientApplication {
 
 //# sourceMappingURL=ConfidentialClientApplication.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/utils/TimeUtils.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/utils/TimeUtils.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 /*
@@ -23064,7 +23064,7 @@ function isIso8601(dateString) {
 
 //# sourceMappingURL=TimeUtils.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/network/HttpClientWithRetries.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/network/HttpClientWithRetries.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -23112,7 +23112,7 @@ class HttpClientWithRetries {
 
 //# sourceMappingURL=HttpClientWithRetries.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/BaseManagedIdentitySource.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/BaseManagedIdentitySource.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -23368,7 +23368,7 @@ BaseManagedIdentitySource.getValidatedEnvVariableUrlString = (envVariableStringN
 
 //# sourceMappingURL=BaseManagedIdentitySource.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/retry/LinearRetryStrategy.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/retry/LinearRetryStrategy.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 /*
@@ -23406,7 +23406,7 @@ class LinearRetryStrategy {
 
 //# sourceMappingURL=LinearRetryStrategy.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/retry/DefaultManagedIdentityRetryPolicy.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/retry/DefaultManagedIdentityRetryPolicy.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -23457,7 +23457,7 @@ class DefaultManagedIdentityRetryPolicy {
 
 //# sourceMappingURL=DefaultManagedIdentityRetryPolicy.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/config/ManagedIdentityRequestParameters.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/config/ManagedIdentityRequestParameters.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -23497,7 +23497,7 @@ class ManagedIdentityRequestParameters {
 
 //# sourceMappingURL=ManagedIdentityRequestParameters.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/AppService.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/AppService.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -23612,7 +23612,7 @@ class AppService extends BaseManagedIdentitySource {
 var external_fs_ = __webpack_require__(9896);
 // EXTERNAL MODULE: external "path"
 var external_path_ = __webpack_require__(6928);
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/AzureArc.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/AzureArc.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -23939,7 +23939,7 @@ class AzureArc extends BaseManagedIdentitySource {
 
 //# sourceMappingURL=AzureArc.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/CloudShell.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/CloudShell.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -24044,7 +24044,7 @@ class CloudShell extends BaseManagedIdentitySource {
 
 //# sourceMappingURL=CloudShell.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/retry/ExponentialRetryStrategy.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/retry/ExponentialRetryStrategy.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 /*
@@ -24086,7 +24086,7 @@ class ExponentialRetryStrategy {
 
 //# sourceMappingURL=ExponentialRetryStrategy.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/retry/ImdsRetryPolicy.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/retry/ImdsRetryPolicy.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -24178,7 +24178,7 @@ class ImdsRetryPolicy {
 
 //# sourceMappingURL=ImdsRetryPolicy.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/Imds.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/Imds.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -24294,7 +24294,7 @@ class Imds extends BaseManagedIdentitySource {
 
 //# sourceMappingURL=Imds.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/ServiceFabric.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/ServiceFabric.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -24418,7 +24418,7 @@ class ServiceFabric extends BaseManagedIdentitySource {
 
 //# sourceMappingURL=ServiceFabric.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/MachineLearning.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/MachineLearning.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -24548,7 +24548,7 @@ class MachineLearning extends BaseManagedIdentitySource {
 
 //# sourceMappingURL=MachineLearning.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/ManagedIdentityClient.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/ManagedIdentityClient.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -24629,7 +24629,7 @@ class ManagedIdentityClient {
 
 //# sourceMappingURL=ManagedIdentityClient.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/client/ManagedIdentityApplication.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/client/ManagedIdentityApplication.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -24766,7 +24766,7 @@ class ManagedIdentityApplication {
 
 //# sourceMappingURL=ManagedIdentityApplication.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/msal-node/dist/index.mjs
+;// CONCATENATED MODULE: ./node_modules/@azure/msal-node/dist/index.mjs
 /*! @azure/msal-node v5.6.0 2026-08-18 */
 
 
@@ -24801,7 +24801,7 @@ const dist_ResponseMode = ResponseMode;
 
 //# sourceMappingURL=index.mjs.map
 
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/util/random.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/random.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -24823,7 +24823,7 @@ function random_getRandomIntegerInclusive(min, max) {
     return offset + min;
 }
 //# sourceMappingURL=random.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/util/delay.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/delay.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -24844,7 +24844,7 @@ function calculateRetryDelay(retryAttempt, config) {
     return { retryAfterInMs };
 }
 //# sourceMappingURL=delay.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/util/object.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/object.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -24859,7 +24859,7 @@ function isObject(input) {
         !(input instanceof Date));
 }
 //# sourceMappingURL=object.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/util/error.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/error.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -24876,7 +24876,7 @@ function isError(e) {
     return false;
 }
 //# sourceMappingURL=error.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/util/sha256.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/sha256.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -24899,7 +24899,7 @@ async function computeSha256Hash(content, encoding) {
     return createHash("sha256").update(content).digest(encoding);
 }
 //# sourceMappingURL=sha256.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/util/sanitizer.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/sanitizer.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -25055,7 +25055,7 @@ class Sanitizer {
     }
 }
 //# sourceMappingURL=sanitizer.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/util/internal.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/internal.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -25068,7 +25068,7 @@ class Sanitizer {
 
 
 //# sourceMappingURL=internal.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/abort-controller/dist/esm/AbortError.js
+;// CONCATENATED MODULE: ./node_modules/@azure/abort-controller/dist/esm/AbortError.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT license.
 /**
@@ -25096,12 +25096,12 @@ class AbortError extends Error {
     }
 }
 //# sourceMappingURL=AbortError.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/abort-controller/dist/esm/index.js
+;// CONCATENATED MODULE: ./node_modules/@azure/abort-controller/dist/esm/index.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT license.
 
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-util/dist/esm/createAbortablePromise.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-util/dist/esm/createAbortablePromise.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -25144,7 +25144,7 @@ function createAbortablePromise(buildPromise, options) {
     });
 }
 //# sourceMappingURL=createAbortablePromise.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-util/dist/esm/delay.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-util/dist/esm/delay.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -25184,7 +25184,7 @@ function delay_calculateRetryDelay(retryAttempt, config) {
     return { retryAfterInMs };
 }
 //# sourceMappingURL=delay.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-util/dist/esm/error.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-util/dist/esm/error.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -25215,7 +25215,7 @@ function getErrorMessage(e) {
     }
 }
 //# sourceMappingURL=error.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-util/dist/esm/index.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-util/dist/esm/index.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -25347,13 +25347,13 @@ function esm_stringToUint8Array(value, format) {
     return tspRuntime.stringToUint8Array(value, format);
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/msal/msal.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/msal/msal.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
 
 //# sourceMappingURL=msal.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/msal/utils.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/msal/utils.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -25587,7 +25587,7 @@ function deserializeAuthenticationRecord(serializedRecord) {
     return parsed;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/base64.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/base64.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -25624,7 +25624,7 @@ function base64_decodeStringToString(value) {
     return uint8ArrayToString(stringToUint8Array(value, "base64"), "utf-8");
 }
 //# sourceMappingURL=base64.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/serializer.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/serializer.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -26567,7 +26567,7 @@ const MapperTypeNames = {
     UnixTime: "UnixTime",
 };
 //# sourceMappingURL=serializer.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/abort-controller/AbortError.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/abort-controller/AbortError.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -26606,7 +26606,7 @@ class AbortError_AbortError extends Error {
     }
 }
 //# sourceMappingURL=AbortError.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/httpHeaders.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/httpHeaders.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 function normalizeName(name) {
@@ -26706,7 +26706,7 @@ function httpHeaders_createHttpHeaders(rawHeaders) {
     return new HttpHeadersImpl(rawHeaders);
 }
 //# sourceMappingURL=httpHeaders.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/util/uuidUtils.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/uuidUtils.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -26718,7 +26718,7 @@ function uuidUtils_randomUUID() {
     return crypto.randomUUID();
 }
 //# sourceMappingURL=uuidUtils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/pipelineRequest.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/pipelineRequest.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -26774,7 +26774,7 @@ function pipelineRequest_createPipelineRequest(options) {
     return new PipelineRequestImpl(options);
 }
 //# sourceMappingURL=pipelineRequest.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/pipeline.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/pipeline.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 const ValidPhaseNames = new Set(["Deserialize", "Serialize", "Retry", "Sign"]);
@@ -27037,13 +27037,13 @@ function pipeline_createEmptyPipeline() {
     return HttpPipeline.create();
 }
 //# sourceMappingURL=pipeline.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/util/inspect.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/inspect.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
 const custom = external_node_util_.inspect.custom;
 //# sourceMappingURL=inspect.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/restError.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/restError.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -27141,13 +27141,13 @@ var external_node_https_ = __webpack_require__(4708);
 var external_node_zlib_ = __webpack_require__(8522);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __webpack_require__(7075);
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/log.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/log.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
 const log_logger = createClientLogger("ts-http-runtime");
 //# sourceMappingURL=log.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/nodeHttpClient.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/nodeHttpClient.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -27497,7 +27497,7 @@ function createNodeHttpClient() {
     return new NodeHttpClient();
 }
 //# sourceMappingURL=nodeHttpClient.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/defaultHttpClient.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/defaultHttpClient.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -27508,7 +27508,7 @@ function defaultHttpClient_createDefaultHttpClient() {
     return createNodeHttpClient();
 }
 //# sourceMappingURL=defaultHttpClient.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/logPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/logPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -27542,7 +27542,7 @@ function logPolicy_logPolicy(options = {}) {
     };
 }
 //# sourceMappingURL=logPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/util/userAgentPlatform.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/userAgentPlatform.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -27571,7 +27571,7 @@ async function userAgentPlatform_setPlatformSpecificData(map) {
     }
 }
 //# sourceMappingURL=userAgentPlatform.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/util/userAgent.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/userAgent.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -27603,7 +27603,7 @@ async function userAgent_getUserAgentValue(prefix) {
     return userAgentValue;
 }
 //# sourceMappingURL=userAgent.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/userAgentPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/userAgentPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -27630,7 +27630,7 @@ function userAgentPolicy_userAgentPolicy(options = {}) {
     };
 }
 //# sourceMappingURL=userAgentPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/util/helpers.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/helpers.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -27689,7 +27689,7 @@ function parseHeaderValueAsNumber(response, headerName) {
     return valueAsNum;
 }
 //# sourceMappingURL=helpers.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/retryStrategies/throttlingRetryStrategy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/retryStrategies/throttlingRetryStrategy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -27764,7 +27764,7 @@ function throttlingRetryStrategy_throttlingRetryStrategy() {
     };
 }
 //# sourceMappingURL=throttlingRetryStrategy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/retryStrategies/exponentialRetryStrategy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/retryStrategies/exponentialRetryStrategy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -27828,13 +27828,13 @@ function isSystemError(err) {
         err.code === "ENOTFOUND");
 }
 //# sourceMappingURL=exponentialRetryStrategy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/constants.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/constants.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 const esm_constants_SDK_VERSION = "0.3.6";
 const constants_DEFAULT_RETRY_POLICY_COUNT = 3;
 //# sourceMappingURL=constants.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/retryPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/retryPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -27940,7 +27940,7 @@ function retryPolicy_retryPolicy(strategies, options = { maxRetries: constants_D
     };
 }
 //# sourceMappingURL=retryPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/defaultRetryPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/defaultRetryPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -27966,7 +27966,7 @@ function defaultRetryPolicy_defaultRetryPolicy(options = {}) {
     };
 }
 //# sourceMappingURL=defaultRetryPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/util/bytesEncoding.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/bytesEncoding.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -27988,7 +27988,7 @@ function bytesEncoding_stringToUint8Array(value, format) {
     return Buffer.from(value, format);
 }
 //# sourceMappingURL=bytesEncoding.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/formData.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/formData.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -28015,7 +28015,7 @@ function convertBodyToFormDataMap(body) {
     return undefined;
 }
 //# sourceMappingURL=formData.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/formDataPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/formDataPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -28105,11 +28105,11 @@ async function prepareFormData(formData, request) {
     request.multipartBody = { parts };
 }
 //# sourceMappingURL=formDataPolicy.js.map
-// EXTERNAL MODULE: ../../main/node_modules/https-proxy-agent/dist/index.js
-var dist = __webpack_require__(5543);
-// EXTERNAL MODULE: ../../main/node_modules/http-proxy-agent/dist/index.js
-var http_proxy_agent_dist = __webpack_require__(7004);
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/proxyPolicy.js
+// EXTERNAL MODULE: ./node_modules/https-proxy-agent/dist/index.js
+var dist = __webpack_require__(3669);
+// EXTERNAL MODULE: ./node_modules/http-proxy-agent/dist/index.js
+var http_proxy_agent_dist = __webpack_require__(1970);
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/proxyPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -28299,7 +28299,7 @@ function proxyPolicy_proxyPolicy(proxySettings, options) {
     };
 }
 //# sourceMappingURL=proxyPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/redirectPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/redirectPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -28361,7 +28361,7 @@ async function handleRedirect(next, response, maxRetries, allowCrossOriginRedire
     return response;
 }
 //# sourceMappingURL=redirectPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/platformPolicies.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/platformPolicies.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -28394,7 +28394,7 @@ function platformPolicies_addPlatformPolicies(pipeline, options) {
 //# sourceMappingURL=platformPolicies.js.map
 // EXTERNAL MODULE: external "stream"
 var external_stream_ = __webpack_require__(2203);
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/util/typeGuards-node.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/typeGuards-node.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -28415,7 +28415,7 @@ function typeGuards_node_isWebReadableStream(x) {
     return x instanceof ReadableStream;
 }
 //# sourceMappingURL=typeGuards-node.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/util/typeGuards.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/typeGuards.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -28434,7 +28434,7 @@ function typeGuards_isBlob(x) {
     return x instanceof Blob;
 }
 //# sourceMappingURL=typeGuards.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/util/concat.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/concat.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -28504,7 +28504,7 @@ async function concat(sources) {
     };
 }
 //# sourceMappingURL=concat.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/multipartPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/multipartPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -28620,7 +28620,7 @@ function multipartPolicy_multipartPolicy() {
     };
 }
 //# sourceMappingURL=multipartPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/createPipelineFromOptions.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/createPipelineFromOptions.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -28648,7 +28648,7 @@ function createPipelineFromOptions_createPipelineFromOptions(options) {
     return pipeline;
 }
 //# sourceMappingURL=createPipelineFromOptions.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/auth/checkInsecureConnection.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/auth/checkInsecureConnection.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -28700,7 +28700,7 @@ function checkInsecureConnection_ensureSecureConnection(request, options) {
     }
 }
 //# sourceMappingURL=checkInsecureConnection.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/auth/apiKeyAuthenticationPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/auth/apiKeyAuthenticationPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -28731,7 +28731,7 @@ function apiKeyAuthenticationPolicy_apiKeyAuthenticationPolicy(options) {
     };
 }
 //# sourceMappingURL=apiKeyAuthenticationPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/auth/basicAuthenticationPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/auth/basicAuthenticationPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -28762,7 +28762,7 @@ function basicAuthenticationPolicy_basicAuthenticationPolicy(options) {
     };
 }
 //# sourceMappingURL=basicAuthenticationPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/auth/bearerAuthenticationPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/auth/bearerAuthenticationPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -28793,7 +28793,7 @@ function bearerAuthenticationPolicy_bearerAuthenticationPolicy(options) {
     };
 }
 //# sourceMappingURL=bearerAuthenticationPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/auth/oauth2AuthenticationPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/auth/oauth2AuthenticationPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -28824,7 +28824,7 @@ function oauth2AuthenticationPolicy_oauth2AuthenticationPolicy(options) {
     };
 }
 //# sourceMappingURL=oauth2AuthenticationPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/client/clientHelpers.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/client/clientHelpers.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -28866,7 +28866,7 @@ function clientHelpers_getCachedDefaultHttpsClient() {
     return cachedHttpClient;
 }
 //# sourceMappingURL=clientHelpers.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/client/multipart.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/client/multipart.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -28987,7 +28987,7 @@ function multipart_buildMultipartBody(parts) {
     return { parts: parts.map(buildBodyPart) };
 }
 //# sourceMappingURL=multipart.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/client/sendRequest.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/client/sendRequest.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29185,7 +29185,7 @@ function createParseError(response, err) {
     });
 }
 //# sourceMappingURL=sendRequest.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/client/getClient.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/client/getClient.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29272,7 +29272,7 @@ function buildOperation(method, url, pipeline, options, allowInsecureConnection,
     };
 }
 //# sourceMappingURL=getClient.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/client/restError.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/client/restError.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29303,7 +29303,7 @@ function statusCodeToNumber(statusCode) {
     return Number.isNaN(status) ? undefined : status;
 }
 //# sourceMappingURL=restError.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/index.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/index.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29318,7 +29318,7 @@ function statusCodeToNumber(statusCode) {
 
 
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/pipeline.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/pipeline.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29330,13 +29330,13 @@ function esm_pipeline_createEmptyPipeline() {
     return pipeline_createEmptyPipeline();
 }
 //# sourceMappingURL=pipeline.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/log.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/log.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
 const esm_log_logger = esm_createClientLogger("core-rest-pipeline");
 //# sourceMappingURL=log.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/agentPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/agentPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -29359,7 +29359,7 @@ function agentPolicy_agentPolicy(agent) {
     };
 }
 //# sourceMappingURL=agentPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/decompressResponsePolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/decompressResponsePolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -29383,7 +29383,7 @@ function decompressResponsePolicy_decompressResponsePolicy() {
     };
 }
 //# sourceMappingURL=decompressResponsePolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/exponentialRetryPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/exponentialRetryPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29408,7 +29408,7 @@ function exponentialRetryPolicy(options = {}) {
     });
 }
 //# sourceMappingURL=exponentialRetryPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/systemErrorRetryPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/systemErrorRetryPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29438,7 +29438,7 @@ function systemErrorRetryPolicy(options = {}) {
     };
 }
 //# sourceMappingURL=systemErrorRetryPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/throttlingRetryPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/throttlingRetryPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29467,7 +29467,7 @@ function throttlingRetryPolicy(options = {}) {
     };
 }
 //# sourceMappingURL=throttlingRetryPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/tlsPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/tlsPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -29490,7 +29490,7 @@ function tlsPolicy_tlsPolicy(tlsSettings) {
     };
 }
 //# sourceMappingURL=tlsPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/internal.js
+;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/internal.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29508,7 +29508,7 @@ function tlsPolicy_tlsPolicy(tlsSettings) {
 
 
 //# sourceMappingURL=internal.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/logPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/logPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29528,7 +29528,7 @@ function policies_logPolicy_logPolicy(options = {}) {
     });
 }
 //# sourceMappingURL=logPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/redirectPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/redirectPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29546,7 +29546,7 @@ function policies_redirectPolicy_redirectPolicy(options = {}) {
     return redirectPolicy_redirectPolicy(options);
 }
 //# sourceMappingURL=redirectPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgentPlatform.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgentPlatform.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29575,13 +29575,13 @@ async function util_userAgentPlatform_setPlatformSpecificData(map) {
     }
 }
 //# sourceMappingURL=userAgentPlatform.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/constants.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/constants.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 const dist_esm_constants_SDK_VERSION = "1.24.0";
 const esm_constants_DEFAULT_RETRY_POLICY_COUNT = 3;
 //# sourceMappingURL=constants.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgent.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgent.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29612,7 +29612,7 @@ async function util_userAgent_getUserAgentValue(prefix) {
     return userAgentValue;
 }
 //# sourceMappingURL=userAgent.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/userAgentPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/userAgentPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29639,7 +29639,7 @@ function policies_userAgentPolicy_userAgentPolicy(options = {}) {
     };
 }
 //# sourceMappingURL=userAgentPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/util/createFile.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/util/createFile.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29659,7 +29659,7 @@ function createFile(content, name, options = {}) {
     return createRawFile(content, name, options);
 }
 //# sourceMappingURL=createFile.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/util/file.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/util/file.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 function file_isNodeReadableStream(x) {
@@ -29785,7 +29785,7 @@ function toArrayBuffer(source) {
     return source.map((x) => x);
 }
 //# sourceMappingURL=file.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/multipartPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/multipartPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29814,7 +29814,7 @@ function policies_multipartPolicy_multipartPolicy() {
     };
 }
 //# sourceMappingURL=multipartPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/decompressResponsePolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/decompressResponsePolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29830,7 +29830,7 @@ function policies_decompressResponsePolicy_decompressResponsePolicy() {
     return decompressResponsePolicy_decompressResponsePolicy();
 }
 //# sourceMappingURL=decompressResponsePolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/defaultRetryPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/defaultRetryPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29848,7 +29848,7 @@ function policies_defaultRetryPolicy_defaultRetryPolicy(options = {}) {
     return defaultRetryPolicy_defaultRetryPolicy(options);
 }
 //# sourceMappingURL=defaultRetryPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/formDataPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/formDataPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29863,7 +29863,7 @@ function policies_formDataPolicy_formDataPolicy() {
     return formDataPolicy_formDataPolicy();
 }
 //# sourceMappingURL=formDataPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/proxyPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/proxyPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29892,7 +29892,7 @@ function policies_proxyPolicy_proxyPolicy(proxySettings, options) {
     return proxyPolicy_proxyPolicy(proxySettings, options);
 }
 //# sourceMappingURL=proxyPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/setClientRequestIdPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/setClientRequestIdPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -29917,7 +29917,7 @@ function setClientRequestIdPolicy(requestIdHeaderName = "x-ms-client-request-id"
     };
 }
 //# sourceMappingURL=setClientRequestIdPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/agentPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/agentPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29932,7 +29932,7 @@ function policies_agentPolicy_agentPolicy(agent) {
     return agentPolicy_agentPolicy(agent);
 }
 //# sourceMappingURL=agentPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/tlsPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/tlsPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29947,7 +29947,7 @@ function policies_tlsPolicy_tlsPolicy(tlsSettings) {
     return tlsPolicy_tlsPolicy(tlsSettings);
 }
 //# sourceMappingURL=tlsPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/restError.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/restError.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -29964,7 +29964,7 @@ function esm_restError_isRestError(e) {
     return restError_isRestError(e);
 }
 //# sourceMappingURL=restError.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/tracingPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/tracingPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -30096,7 +30096,7 @@ function tryProcessResponse(span, response) {
     }
 }
 //# sourceMappingURL=tracingPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/util/wrapAbortSignal.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/util/wrapAbortSignal.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -30130,7 +30130,7 @@ function wrapAbortSignalLike(abortSignalLike) {
     return { abortSignal: controller.signal, cleanup };
 }
 //# sourceMappingURL=wrapAbortSignal.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/wrapAbortSignalLikePolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/wrapAbortSignalLikePolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -30160,7 +30160,7 @@ function wrapAbortSignalLikePolicy() {
     };
 }
 //# sourceMappingURL=wrapAbortSignalLikePolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/createPipelineFromOptions.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/createPipelineFromOptions.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -30215,7 +30215,7 @@ function esm_createPipelineFromOptions_createPipelineFromOptions(options) {
     return pipeline;
 }
 //# sourceMappingURL=createPipelineFromOptions.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/defaultHttpClient.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/defaultHttpClient.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -30243,7 +30243,7 @@ function esm_defaultHttpClient_createDefaultHttpClient() {
     };
 }
 //# sourceMappingURL=defaultHttpClient.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/httpHeaders.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/httpHeaders.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -30255,7 +30255,7 @@ function esm_httpHeaders_createHttpHeaders(rawHeaders) {
     return httpHeaders_createHttpHeaders(rawHeaders);
 }
 //# sourceMappingURL=httpHeaders.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/pipelineRequest.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/pipelineRequest.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -30271,7 +30271,7 @@ function esm_pipelineRequest_createPipelineRequest(options) {
     return pipelineRequest_createPipelineRequest(options);
 }
 //# sourceMappingURL=pipelineRequest.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/exponentialRetryPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/exponentialRetryPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -30287,7 +30287,7 @@ function exponentialRetryPolicy_exponentialRetryPolicy(options = {}) {
     return tspExponentialRetryPolicy(options);
 }
 //# sourceMappingURL=exponentialRetryPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/systemErrorRetryPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/systemErrorRetryPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -30305,7 +30305,7 @@ function systemErrorRetryPolicy_systemErrorRetryPolicy(options = {}) {
     return tspSystemErrorRetryPolicy(options);
 }
 //# sourceMappingURL=systemErrorRetryPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/throttlingRetryPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/throttlingRetryPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -30327,7 +30327,7 @@ function throttlingRetryPolicy_throttlingRetryPolicy(options = {}) {
     return tspThrottlingRetryPolicy(options);
 }
 //# sourceMappingURL=throttlingRetryPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/retryPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/retryPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -30347,7 +30347,7 @@ function policies_retryPolicy_retryPolicy(strategies, options = { maxRetries: es
     });
 }
 //# sourceMappingURL=retryPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/util/tokenCycler.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/util/tokenCycler.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -30514,7 +30514,7 @@ function tokenCycler_createTokenCycler(credential, tokenCyclerOptions) {
     };
 }
 //# sourceMappingURL=tokenCycler.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/bearerTokenAuthenticationPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/bearerTokenAuthenticationPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -30750,7 +30750,7 @@ function getCaeChallengeClaims(challenges) {
     return parsedChallenges.find((x) => x.scheme === "Bearer" && x.params.claims && x.params.error === "insufficient_claims")?.params.claims;
 }
 //# sourceMappingURL=bearerTokenAuthenticationPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/auxiliaryAuthenticationHeaderPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/auxiliaryAuthenticationHeaderPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -30813,7 +30813,7 @@ function auxiliaryAuthenticationHeaderPolicy(options) {
     };
 }
 //# sourceMappingURL=auxiliaryAuthenticationHeaderPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-rest-pipeline/dist/esm/index.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/index.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -30843,7 +30843,7 @@ function auxiliaryAuthenticationHeaderPolicy(options) {
 
 
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/interfaces.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/interfaces.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -30855,9 +30855,9 @@ const interfaces_XML_ATTRKEY = "$";
  */
 const interfaces_XML_CHARKEY = "_";
 //# sourceMappingURL=interfaces.js.map
-// EXTERNAL MODULE: ../../main/node_modules/@azure/core-client/dist/commonjs/state-cjs.js
-var state_cjs = __webpack_require__(4968);
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/state.js
+// EXTERNAL MODULE: ./node_modules/@azure/core-client/dist/commonjs/state-cjs.js
+var state_cjs = __webpack_require__(30);
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/state.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 // @ts-expect-error The recommended approach to sharing module state between ESM and CJS.
@@ -30868,7 +30868,7 @@ var state_cjs = __webpack_require__(4968);
  */
 const esm_state_state = state_cjs/* state */.w;
 //# sourceMappingURL=state.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/operationHelpers.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/operationHelpers.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -30967,7 +30967,7 @@ function getOperationRequestInfo(request) {
     return info;
 }
 //# sourceMappingURL=operationHelpers.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/deserializationPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/deserializationPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -31198,7 +31198,7 @@ async function parse(jsonContentTypes, xmlContentTypes, operationResponse, opts,
     return operationResponse;
 }
 //# sourceMappingURL=deserializationPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/interfaceHelpers.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/interfaceHelpers.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -31237,7 +31237,7 @@ function getPathStringFromParameter(parameter) {
     return result;
 }
 //# sourceMappingURL=interfaceHelpers.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/serializationPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/serializationPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -31389,7 +31389,7 @@ function prepareXMLRootList(obj, elementName, xmlNamespaceKey, xmlNamespace) {
     return result;
 }
 //# sourceMappingURL=serializationPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/pipeline.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/pipeline.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -31416,7 +31416,7 @@ function createClientPipeline(options = {}) {
     return pipeline;
 }
 //# sourceMappingURL=pipeline.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/utils.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/utils.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -31545,7 +31545,7 @@ function flattenResponse(fullResponse, responseSpec) {
     });
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/httpClientCache.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/httpClientCache.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -31557,7 +31557,7 @@ function getCachedDefaultHttpClient() {
     return httpClientCache_cachedHttpClient;
 }
 //# sourceMappingURL=httpClientCache.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/urlHelpers.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/urlHelpers.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -31792,13 +31792,13 @@ function appendQueryParams(url, queryParams, sequenceParams, noOverwrite = false
     return parsedUrl.toString();
 }
 //# sourceMappingURL=urlHelpers.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/log.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/log.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
 const dist_esm_log_logger = esm_createClientLogger("core-client");
 //# sourceMappingURL=log.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/serviceClient.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/serviceClient.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -31971,7 +31971,7 @@ function getCredentialScopes(options) {
     return undefined;
 }
 //# sourceMappingURL=serviceClient.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/authorizeRequestOnClaimChallenge.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/authorizeRequestOnClaimChallenge.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -32044,7 +32044,7 @@ async function authorizeRequestOnClaimChallenge(onChallengeOptions) {
     return true;
 }
 //# sourceMappingURL=authorizeRequestOnClaimChallenge.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/authorizeRequestOnTenantChallenge.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/authorizeRequestOnTenantChallenge.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -32160,7 +32160,7 @@ function requestToOptions(request) {
     };
 }
 //# sourceMappingURL=authorizeRequestOnTenantChallenge.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/core-client/dist/esm/index.js
+;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/index.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -32172,7 +32172,7 @@ function requestToOptions(request) {
 
 
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/util/identityTokenEndpoint.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/util/identityTokenEndpoint.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 function getIdentityTokenEndpointSuffix(tenantId) {
@@ -32184,7 +32184,7 @@ function getIdentityTokenEndpointSuffix(tenantId) {
     }
 }
 //# sourceMappingURL=identityTokenEndpoint.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/utils.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/utils.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 const DefaultScopeSuffix = "/.default";
@@ -32266,7 +32266,7 @@ function parseRefreshTimestamp(body) {
     }
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/client/identityClient.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/client/identityClient.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -32527,7 +32527,7 @@ class IdentityClient extends ServiceClient {
     }
 }
 //# sourceMappingURL=identityClient.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/regionalAuthority.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/regionalAuthority.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -32667,7 +32667,7 @@ function calculateRegionalAuthority(regionalAuthority) {
     return azureRegion;
 }
 //# sourceMappingURL=regionalAuthority.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/util/processMultiTenantRequest.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/util/processMultiTenantRequest.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -32702,7 +32702,7 @@ function processMultiTenantRequest(tenantId, getTokenOptions, additionallyAllowe
     return resolvedTenantId;
 }
 //# sourceMappingURL=processMultiTenantRequest.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/util/tenantIdUtils.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/util/tenantIdUtils.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -32747,7 +32747,7 @@ function resolveAdditionallyAllowedTenantIds(additionallyAllowedTenants) {
     return additionallyAllowedTenants;
 }
 //# sourceMappingURL=tenantIdUtils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/msal/nodeFlows/msalClient.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/msal/nodeFlows/msalClient.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -33249,7 +33249,7 @@ function createMsalClient(clientId, tenantId, createMsalClientOptions = {}) {
 //# sourceMappingURL=msalClient.js.map
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(1455);
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/clientCertificateCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/clientCertificateCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -33388,7 +33388,7 @@ async function parseCertificate(certificateConfiguration, sendCertificateChain) 
     };
 }
 //# sourceMappingURL=clientCertificateCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/util/scopeUtils.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/util/scopeUtils.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -33418,7 +33418,7 @@ function getScopeResource(scope) {
     return scope.replace(/\/.default$/, "");
 }
 //# sourceMappingURL=scopeUtils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/clientSecretCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/clientSecretCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -33487,7 +33487,7 @@ class ClientSecretCredential {
     }
 }
 //# sourceMappingURL=clientSecretCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/usernamePasswordCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/usernamePasswordCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -33564,7 +33564,7 @@ class UsernamePasswordCredential {
     }
 }
 //# sourceMappingURL=usernamePasswordCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/environmentCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/environmentCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -33693,7 +33693,7 @@ class EnvironmentCredential {
     }
 }
 //# sourceMappingURL=environmentCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/imdsRetryPolicy.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/imdsRetryPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -33737,7 +33737,7 @@ function imdsRetryPolicy(msiRetryConfig) {
     });
 }
 //# sourceMappingURL=imdsRetryPolicy.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/imdsMsi.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/imdsMsi.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -33835,7 +33835,7 @@ const imdsMsi = {
     },
 };
 //# sourceMappingURL=imdsMsi.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/clientAssertionCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/clientAssertionCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -33900,7 +33900,7 @@ class ClientAssertionCredential {
     }
 }
 //# sourceMappingURL=clientAssertionCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/workloadIdentityCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/workloadIdentityCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -34017,7 +34017,7 @@ class WorkloadIdentityCredential {
     }
 }
 //# sourceMappingURL=workloadIdentityCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/tokenExchangeMsi.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/tokenExchangeMsi.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -34056,7 +34056,7 @@ const tokenExchangeMsi = {
     },
 };
 //# sourceMappingURL=tokenExchangeMsi.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/index.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/index.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -34312,7 +34312,7 @@ function isNetworkError(err) {
 //# sourceMappingURL=index.js.map
 // EXTERNAL MODULE: external "child_process"
 var external_child_process_ = __webpack_require__(5317);
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/azureDeveloperCliCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/azureDeveloperCliCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -34518,7 +34518,7 @@ class AzureDeveloperCliCredential {
     }
 }
 //# sourceMappingURL=azureDeveloperCliCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/util/subscriptionUtils.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/util/subscriptionUtils.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -34535,7 +34535,7 @@ function checkSubscription(logger, subscription) {
     }
 }
 //# sourceMappingURL=subscriptionUtils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/azureCliCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/azureCliCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -34757,7 +34757,7 @@ class AzureCliCredential {
 //# sourceMappingURL=azureCliCredential.js.map
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __webpack_require__(1421);
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/util/processUtils.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/util/processUtils.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -34790,7 +34790,7 @@ const processUtils = {
     },
 };
 //# sourceMappingURL=processUtils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/azurePowerShellCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/azurePowerShellCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -35049,7 +35049,7 @@ async function parseJsonToken(result) {
     throw new Error(`No access token found in the output. Received output: ${result}`);
 }
 //# sourceMappingURL=azurePowerShellCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/visualStudioCodeCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/visualStudioCodeCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -35191,7 +35191,7 @@ class VisualStudioCodeCredential {
     }
 }
 //# sourceMappingURL=visualStudioCodeCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/brokerCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/brokerCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -35261,7 +35261,7 @@ class BrokerCredential {
     }
 }
 //# sourceMappingURL=brokerCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/defaultAzureCredentialFunctions.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/defaultAzureCredentialFunctions.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -35409,7 +35409,7 @@ function createDefaultEnvironmentCredential(options = {}) {
     return new EnvironmentCredential(options);
 }
 //# sourceMappingURL=defaultAzureCredentialFunctions.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/defaultAzureCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/defaultAzureCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -35572,7 +35572,7 @@ function validateRequiredEnvVars(options) {
     }
 }
 //# sourceMappingURL=defaultAzureCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/interactiveBrowserCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/interactiveBrowserCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -35683,7 +35683,7 @@ class InteractiveBrowserCredential {
     }
 }
 //# sourceMappingURL=interactiveBrowserCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/deviceCodeCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/deviceCodeCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -35789,7 +35789,7 @@ class DeviceCodeCredential {
     }
 }
 //# sourceMappingURL=deviceCodeCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/azurePipelinesCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/azurePipelinesCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -35935,7 +35935,7 @@ function handleOidcResponse(response) {
     }
 }
 //# sourceMappingURL=azurePipelinesCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/authorizationCodeCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/authorizationCodeCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -36010,7 +36010,7 @@ class AuthorizationCodeCredential {
     }
 }
 //# sourceMappingURL=authorizationCodeCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/credentials/onBehalfOfCredential.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/credentials/onBehalfOfCredential.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -36141,7 +36141,7 @@ class OnBehalfOfCredential {
     }
 }
 //# sourceMappingURL=onBehalfOfCredential.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/tokenProvider.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/tokenProvider.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
@@ -36194,7 +36194,7 @@ function getBearerTokenProvider(credential, scopes, options) {
     return getRefreshedToken;
 }
 //# sourceMappingURL=tokenProvider.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@azure/identity/dist/esm/index.js
+;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/index.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
