@@ -260,7 +260,7 @@ describe('the Azure Pipelines steps template', () => {
     expect(template.parameters.every((p) => p.type)).toBe(true);
     const login = template.steps.find((s) => s.task?.startsWith('AcrLogin@'))!;
     expect(login.task).toBe(`AcrLogin@${readTaskJson().version.Major}`);
-    expect(Object.keys(login.inputs ?? {})).toEqual(['azureSubscription', 'registry']);
+    expect(Object.keys(login.inputs ?? {})).toEqual(['azureSubscription', 'containerRegistry', 'registry']);
   });
 
   it('finds what the schema alone would not: inputs and output variables that task.json or the script do not have', () => {

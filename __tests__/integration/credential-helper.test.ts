@@ -23,6 +23,7 @@ import { push as skopeoPush } from '../../test/support/skopeo';
 import { endpointEnv, inputEnv, installTask, postJobEnv, runTaskStep, taskDefaults } from '../../test/support/task-runner';
 import { startWorld, World } from '../../test/support/world';
 import { TOKEN_USERNAME } from '../../test/support/acr';
+import { acrTypeConnection, addDockerRegistryWifIdentity } from '../../test/support/docker-registry-connections';
 
 const NOT_FOUND = 'credentials not found in native keychain';
 
@@ -335,44 +336,67 @@ describe('login: helper in the action and loginMode: helper in the task', () => 
     expect(cacheFiles(h)).toEqual([]);
   });
 
-  it('the task with a workload identity federation connection: the helper asks Azure DevOps for a new assertion when it renews', async () => {
-    const h = home();
-    const agentTemp = mkdtempSync(join(h.dir, 'agent-'));
-    const registry = world.registries.armRefused;
-    const connection = {
-      id: world.ado.serviceConnectionId,
-      scheme: 'WorkloadIdentityFederation',
-      parameters: { tenantid: world.tenantId, serviceprincipalid: world.federatedApp.clientId },
-      data: { environment: 'AzureCloud', activeDirectoryAuthority: `${world.entra.url}/` }
-    };
-    const jobEnv = {
-      ...h.env,
-      ...world.ado.env(),
-      AGENT_TEMPDIRECTORY: agentTemp,
-      AGENT_VERSION: '4.258.1',
-      SECRET_SYSTEM_ACCESSTOKEN: world.ado.accessToken
-    };
-    const env = {
-      ...jobEnv,
-      ...inputEnv({ ...taskDefaults(taskDir), azureSubscription: connection.id, registry: registry.url, loginMode: 'helper' }),
-      ...endpointEnv(connection)
-    };
-    const main = await runTaskStep(taskDir, 'index.js', env);
-    expect({ exit: main.exitCode, errors: main.errors, result: main.result }).toEqual({ exit: 0, errors: [], result: undefined });
-    const binDir = main.commands.find((command) => command.command === 'task.prependpath')?.message ?? '';
-    expect(binDir).toBe(join(agentTemp, 'acr-login-bin'));
-    expect(readConfig(h).credHelpers).toEqual({ [registry.loginServer]: 'acr-login' });
+  it.each([
+    [
+      'an Azure Resource Manager connection (azureSubscription)',
+      (registry: { url: string; loginServer: string }) => ({
+        inputs: { azureSubscription: world.ado.serviceConnectionId, registry: registry.url },
+        connection: {
+          id: world.ado.serviceConnectionId,
+          scheme: 'WorkloadIdentityFederation',
+          parameters: { tenantid: world.tenantId, serviceprincipalid: world.federatedApp.clientId },
+          data: { environment: 'AzureCloud', activeDirectoryAuthority: `${world.entra.url}/` }
+        }
+      })
+    ],
+    [
+      'a Docker registry connection (containerRegistry)',
+      (registry: { url: string; loginServer: string }) => {
+        // Its own connection and an app trusting only its subject: the helper must ask for THIS connection's token.
+        const identity = addDockerRegistryWifIdentity(world);
+        const parameters = { tenantid: world.tenantId, serviceprincipalid: identity.app.clientId };
+        return {
+          inputs: { containerRegistry: identity.id },
+          connection: acrTypeConnection(world, registry, 'WorkloadIdentityFederation', parameters, identity.id)
+        };
+      }
+    ]
+  ])(
+    'the task with %s using workload identity federation: the helper asks Azure DevOps for a new assertion when it renews',
+    async (_kind, given) => {
+      const h = home();
+      const agentTemp = mkdtempSync(join(h.dir, 'agent-'));
+      const registry = world.registries.armRefused;
+      const { inputs, connection } = given(registry);
+      const jobEnv = {
+        ...h.env,
+        ...world.ado.env(),
+        AGENT_TEMPDIRECTORY: agentTemp,
+        AGENT_VERSION: '4.258.1',
+        SECRET_SYSTEM_ACCESSTOKEN: world.ado.accessToken
+      };
+      const env = {
+        ...jobEnv,
+        ...inputEnv({ ...taskDefaults(taskDir), ...inputs, loginMode: 'helper' }),
+        ...endpointEnv(connection)
+      };
+      const main = await runTaskStep(taskDir, 'index.js', env);
+      expect({ exit: main.exitCode, errors: main.errors, result: main.result }).toEqual({ exit: 0, errors: [], result: undefined });
+      const binDir = main.commands.find((command) => command.command === 'task.prependpath')?.message ?? '';
+      expect(binDir).toBe(join(agentTemp, 'acr-login-bin'));
+      expect(readConfig(h).credHelpers).toEqual({ [registry.loginServer]: 'acr-login' });
 
-    // A later script step that maps System.AccessToken, as the warning asks, with an expired cached token.
-    expect(main.warnings).toEqual([expect.stringMatching(/SYSTEM_ACCESSTOKEN: \$\(System.AccessToken\)/)]);
-    expireCachedToken(h, -60);
-    const [exchanges, assertions] = [world.requests.count('acr-exchange'), world.requests.count('ado-oidc')];
-    await pushThroughHelper(h, registry, binDir, { ...jobEnv, SYSTEM_ACCESSTOKEN: world.ado.accessToken });
-    expect(world.requests.count('acr-exchange')).toBe(exchanges + 1);
-    expect(world.requests.count('ado-oidc')).toBe(assertions + 1);
+      // A later script step that maps System.AccessToken, as the warning asks, with an expired cached token.
+      expect(main.warnings).toEqual([expect.stringMatching(/SYSTEM_ACCESSTOKEN: \$\(System.AccessToken\)/)]);
+      expireCachedToken(h, -60);
+      const [exchanges, assertions] = [world.requests.count('acr-exchange'), world.requests.count('ado-oidc')];
+      await pushThroughHelper(h, registry, binDir, { ...jobEnv, SYSTEM_ACCESSTOKEN: world.ado.accessToken });
+      expect(world.requests.count('acr-exchange')).toBe(exchanges + 1);
+      expect(world.requests.count('ado-oidc')).toBe(assertions + 1);
 
-    const post = await runTaskStep(taskDir, 'post.js', postJobEnv(env, main));
-    expect({ exit: post.exitCode, errors: post.errors, warnings: post.warnings }).toEqual({ exit: 0, errors: [], warnings: [] });
-    expect(readConfig(h).credHelpers).toBeUndefined();
-  });
+      const post = await runTaskStep(taskDir, 'post.js', postJobEnv(env, main));
+      expect({ exit: post.exitCode, errors: post.errors, warnings: post.warnings }).toEqual({ exit: 0, errors: [], warnings: [] });
+      expect(readConfig(h).credHelpers).toBeUndefined();
+    }
+  );
 });

@@ -14,8 +14,16 @@ import {
   taskDefaults,
   TaskStepResult
 } from '../../test/support/task-runner';
-import { startWorld, World } from '../../test/support/world';
+import { RegistryRef, startWorld, World } from '../../test/support/world';
 import { TOKEN_USERNAME } from '../../test/support/acr';
+import { ACR_AUDIENCE } from '../../test/support/entra';
+import {
+  acrTypeConnection,
+  addDockerRegistryWifIdentity,
+  DockerRegistryWifIdentity,
+  issuedAccessTokens,
+  othersConnection
+} from '../../test/support/docker-registry-connections';
 
 let world: World;
 let taskDir: string;
@@ -459,6 +467,157 @@ describe('bad input fails the task with one line naming the cause', () => {
     const services = world.requests.since(mark).map((entry) => entry.service);
     expect(services).not.toContain('entra-token');
     expect(services).toEqual([]);
+  });
+});
+
+describe('Docker registry service connections (containerRegistry), as Docker@2 takes them', () => {
+  let wif: DockerRegistryWifIdentity;
+  beforeAll(() => {
+    wif = addDockerRegistryWifIdentity(world);
+  });
+
+  /** The audiences of the access tokens Entra ID issued while `run` ran. */
+  async function audiencesDuring<T>(run: () => Promise<T>): Promise<{ result: T; audiences: unknown[] }> {
+    const before = new Set(issuedAccessTokens(world).map((issued) => issued.token));
+    const result = await run();
+    const audiences = issuedAccessTokens(world)
+      .filter((issued) => !before.has(issued.token))
+      .map((issued) => issued.aud);
+    return { result, audiences };
+  }
+
+  const registry = (): RegistryRef => world.registries.armRefused;
+  const wifParameters = (): Record<string, string> => ({ serviceprincipalid: wif.app.clientId, tenantid: world.tenantId });
+  const servicePrincipalConnection = (): ServiceConnectionEnv =>
+    acrTypeConnection(world, registry(), 'ServicePrincipal', {
+      serviceprincipalid: world.secretApp.clientId,
+      serviceprincipalkey: world.secretApp.secret,
+      tenantid: world.tenantId
+    });
+  /** [scheme, the connection, what the agent adds to the job for it, the secrets it must mask first] */
+  const schemes: Array<[string, () => ServiceConnectionEnv, () => Record<string, string>, () => string[]]> = [
+    [
+      'WorkloadIdentityFederation',
+      () => acrTypeConnection(world, registry(), 'WorkloadIdentityFederation', wifParameters(), wif.id),
+      wifEnv,
+      () => [world.ado.accessToken]
+    ],
+    ['ServicePrincipal', servicePrincipalConnection, () => ({}), () => [world.secretApp.secret]],
+    [
+      'ManagedServiceIdentity',
+      () => acrTypeConnection(world, registry(), 'ManagedServiceIdentity', { tenantid: world.tenantId }),
+      () => world.imds.env(),
+      () => []
+    ]
+  ];
+
+  it.each(schemes)(
+    'type Azure Container Registry, %s: only the loginServer, an ACR-audience token, a real push, logged out after the job',
+    async (scheme, connection, env, secrets) => {
+      const job = newJob(env());
+      seedConfig(job);
+      const oidcBefore = world.requests.count('ado-oidc');
+      const conn = connection();
+      const { result: run, audiences } = await audiencesDuring(() =>
+        runTask(job, { containerRegistry: conn.id, loginMode: 'config' }, conn, { post: false })
+      );
+      expectSuccess(run);
+      expect(audiences.length).toBeGreaterThan(0);
+      expect(new Set(audiences)).toEqual(new Set([ACR_AUDIENCE]));
+      expect(world.requests.count('ado-oidc')).toBe(oidcBefore + (scheme === 'WorkloadIdentityFederation' ? 1 : 0));
+      expectMaskedFirst(run.main, secrets());
+      expectOutputs(run.main, registry().loginServer, TOKEN_USERNAME);
+      await expectPush(job, registry());
+
+      const post = await postJob(run.main, run.env);
+      expect({ exit: post.exitCode, errors: post.errors, warnings: post.warnings }).toEqual({ exit: 0, errors: [], warnings: [] });
+      expect(post.log).toContain(`Removed credentials for ${registry().loginServer}`);
+      expect(Object.keys(readAuths(job))).toEqual(['ghcr.io']);
+      expectNoLeak(post);
+    }
+  );
+
+  it('with the registry input too: one Entra token, both registries logged in to and pushed to', async () => {
+    const job = newJob();
+    const conn = servicePrincipalConnection();
+    const entraBefore = world.requests.count('entra-token');
+    const run = await runTask(job, { containerRegistry: conn.id, registry: world.registries.armAllowed.url, loginMode: 'config' }, conn, {
+      post: false
+    });
+    expectSuccess(run);
+    expect(world.requests.count('entra-token')).toBe(entraBefore + 1);
+    expect(run.main.variables.loginServer?.value).toBe(`${registry().loginServer},${world.registries.armAllowed.loginServer}`);
+    for (const target of [registry(), world.registries.armAllowed]) await expectPush(job, target);
+  });
+
+  it('type Others to an Azure Container Registry login server: its repository-scoped token pushes within its scope only', async () => {
+    const job = newJob();
+    const target = world.registries.armAllowed;
+    const conn = othersConnection(target.url, world.scopedToken.username, world.scopedToken.password);
+    const entraBefore = world.requests.count('entra-token');
+    const run = await runTask(job, { containerRegistry: conn.id, loginMode: 'config' }, conn, { post: false });
+    expectSuccess(run);
+    expect(world.requests.count('entra-token')).toBe(entraBefore);
+    expectMaskedFirst(run.main, [world.scopedToken.password]);
+    expectOutputs(run.main, target.loginServer, world.scopedToken.username);
+    await expectPush(job, target, world.scopedToken.repository);
+    const outside = await world.push(configFile(job), target, 'app');
+    expect(outside.ok).toBe(false);
+
+    const post = await postJob(run.main, run.env);
+    expect(post.exitCode).toBe(0);
+    expect(readAuths(job)).toEqual({});
+  });
+
+  it('type Others to any other registry: refused, naming it, before anything is sent', async () => {
+    const conn = othersConnection('https://index.docker.io/v1/', 'contoso', world.admin.password);
+    const mark = world.requests.mark();
+    const run = await runTask(newJob(wifEnv()), { containerRegistry: conn.id }, conn, { post: false });
+    expectFailure(
+      run.main,
+      `Docker registry service connection '${conn.id}' is for index.docker.io, which is not an Azure Container Registry login server`
+    );
+    expect(run.main.masks).toContain(world.admin.password);
+    expect(world.requests.since(mark)).toEqual([]);
+  });
+
+  it.each<[string, () => ServiceConnectionEnv, (id: string) => string, { handedOver: boolean }]>([
+    [
+      'without loginServer',
+      () => {
+        const conn = acrTypeConnection(world, registry(), 'WorkloadIdentityFederation', wifParameters(), wif.id);
+        delete conn.parameters.loginServer;
+        return conn;
+      },
+      (id) => `Docker registry service connection '${id}' (Azure Container Registry) has no loginServer`,
+      { handedOver: true }
+    ],
+    [
+      'with an unknown scheme',
+      () => acrTypeConnection(world, registry(), 'Certificate', { tenantid: world.tenantId }),
+      (id) =>
+        `Docker registry service connection '${id}' (Azure Container Registry) uses the authorization scheme 'Certificate', which AcrLogin does not support`,
+      { handedOver: true }
+    ],
+    [
+      'this pipeline is not authorized to use (the agent hands over nothing)',
+      () => acrTypeConnection(world, registry(), 'WorkloadIdentityFederation', wifParameters()),
+      (id) => `Docker registry service connection '${id}' is not available to this job`,
+      { handedOver: false }
+    ],
+    [
+      'Azure DevOps gives no OIDC token for',
+      () => acrTypeConnection(world, registry(), 'WorkloadIdentityFederation', wifParameters()),
+      (id) =>
+        `Azure DevOps gave no OIDC token for service connection ${id} (HTTP 404): Service connection with id '${id}' was not found or the pipeline is not authorized to use it`,
+      { handedOver: true }
+    ]
+  ])('a connection %s fails in one line, nothing sent to Entra ID or a registry', async (_name, connection, message, { handedOver }) => {
+    const conn = connection();
+    const mark = world.requests.mark();
+    const run = await runTask(newJob(wifEnv()), { containerRegistry: conn.id }, handedOver ? conn : undefined, { post: false });
+    expectFailure(run.main, message(conn.id));
+    expect(world.requests.since(mark).filter((entry) => entry.service !== 'ado-oidc')).toEqual([]);
   });
 });
 

@@ -30,8 +30,10 @@ import {
   leakedFromTask as leakedInAgentLog,
   postJobEnv,
   runTaskStep,
-  taskDefaults
+  taskDefaults,
+  type ServiceConnectionEnv
 } from '../../test/support/task-runner';
+import { acrTypeConnection, addDockerRegistryWifIdentity } from '../../test/support/docker-registry-connections';
 import { startWorld, type RegistryRef, type World } from '../../test/support/world';
 
 const ROOT = join(__dirname, '..', '..');
@@ -296,86 +298,126 @@ describe('the reusable workflow, step by step', () => {
 describe('the steps template, step by step', () => {
   const template: StepsTemplate = parseTemplate(readFileSync(join(ROOT, 'templates', 'acr-build-push.yml'), 'utf8'));
 
-  it('AcrLogin@1 with a workload identity federation connection, docker build, docker push, and output variables that match the registry', async () => {
-    const sources = mkdtempSync(join(dir, 'ado-s-'));
-    const home = mkdtempSync(join(dir, 'ado-home-'));
-    const agentTemp = join(home, '_temp');
-    mkdirSync(agentTemp);
-    writeCallerCode(sources);
-    const dockerConfig = join(home, '.docker');
-    const registries = [world.registries.armAllowed, world.registries.armRefused];
-    const jobEnv = {
-      PATH: PATH_WITH_DOCKER,
-      HOME: home,
-      AGENT_TEMPDIRECTORY: agentTemp,
-      AGENT_VERSION: '4.258.1',
-      DOCKER_CONFIG: dockerConfig,
-      DOCKER_HOST: dockerHost,
-      // The classic builder: Debian has no Buildx (a hosted agent's docker uses BuildKit; the commands are the same).
-      DOCKER_BUILDKIT: '0',
-      NODE_EXTRA_CA_CERTS: world.caCertPath,
-      ...world.ado.env(),
-      SECRET_SYSTEM_ACCESSTOKEN: world.ado.accessToken
-    };
-    const variables: Record<string, string> = { 'Build.BuildId': '4711', 'Build.SourcesDirectory': sources };
-    const parameters = parameterValues(template, {
-      azureSubscription: world.ado.serviceConnectionName,
-      registry: registries.map((r) => r.url).join(','),
-      repository: 'team/api',
-      dockerfile: 'svc/Dockerfile',
-      buildContext: 'svc'
-    });
-    /** A value as the step gets it: template expressions at compile time, then `$(…)` macros at run time. */
-    const expand = (value: unknown) => expandMacros(expandTemplateExpressions(String(value), parameters), variables);
+  /** How the template is given each kind of connection: its parameters, the task input that names it, the connection the agent hands over. */
+  interface ConnectionCase {
+    given: Record<string, string>;
+    input: 'azureSubscription' | 'containerRegistry';
+    name: string;
+    connection: ServiceConnectionEnv;
+    /** In the order the login reports them. */
+    registries: RegistryRef[];
+  }
 
-    const [login, build] = template.steps;
-    expect(login?.task).toBe('AcrLogin@1');
-    const inputs: Record<string, string> = {};
-    for (const [name, value] of Object.entries(login!.inputs ?? {})) inputs[name] = expand(value);
-    // The agent hands a task the id of the service connection named in the input.
-    expect(inputs.azureSubscription).toBe(world.ado.serviceConnectionName);
-    inputs.azureSubscription = world.ado.serviceConnectionId;
-    const connection = endpointEnv({
-      id: world.ado.serviceConnectionId,
-      scheme: 'WorkloadIdentityFederation',
-      parameters: {
-        tenantid: world.tenantId,
-        serviceprincipalid: world.federatedApp.clientId,
-        workloadIdentityFederationIssuer: world.ado.issuer,
-        workloadIdentityFederationSubject: world.ado.subjectFor(world.ado.serviceConnectionName)
-      },
-      data: { environment: 'AzureCloud', activeDirectoryAuthority: `${world.entra.url}/` }
-    });
-    const taskEnv = { ...jobEnv, ...inputEnv({ ...taskDefaults(taskDir), ...inputs }), ...connection };
-    const main = await runTaskStep(taskDir, 'index.js', taskEnv);
-    expect({ exit: main.exitCode, errors: main.errors }).toEqual({ exit: 0, errors: [] });
-    for (const [name, variable] of Object.entries(main.variables))
-      if (variable.isOutput) variables[`${login!.name}.${name}`] = variable.value;
+  it.each<[string, () => ConnectionCase]>([
+    [
+      'an Azure Resource Manager connection (azureSubscription)',
+      () => {
+        const registries = [world.registries.armAllowed, world.registries.armRefused];
+        return {
+          given: { azureSubscription: world.ado.serviceConnectionName, registry: registries.map((r) => r.url).join(',') },
+          input: 'azureSubscription',
+          name: world.ado.serviceConnectionName,
+          connection: {
+            id: world.ado.serviceConnectionId,
+            scheme: 'WorkloadIdentityFederation',
+            parameters: {
+              tenantid: world.tenantId,
+              serviceprincipalid: world.federatedApp.clientId,
+              workloadIdentityFederationIssuer: world.ado.issuer,
+              workloadIdentityFederationSubject: world.ado.subjectFor(world.ado.serviceConnectionName)
+            },
+            data: { environment: 'AzureCloud', activeDirectoryAuthority: `${world.entra.url}/` }
+          },
+          registries
+        };
+      }
+    ],
+    [
+      'a Docker registry connection (containerRegistry), its login server and the registry parameter',
+      () => {
+        const identity = addDockerRegistryWifIdentity(world);
+        const parameters = { tenantid: world.tenantId, serviceprincipalid: identity.app.clientId };
+        return {
+          given: { containerRegistry: identity.name, registry: world.registries.armAllowed.url },
+          input: 'containerRegistry',
+          name: identity.name,
+          connection: acrTypeConnection(world, world.registries.armRefused, 'WorkloadIdentityFederation', parameters, identity.id),
+          registries: [world.registries.armRefused, world.registries.armAllowed]
+        };
+      }
+    ]
+  ])(
+    'AcrLogin@1 with %s using workload identity federation, docker build, docker push, and output variables that match the registry',
+    async (_kind, connectionCase) => {
+      const { given, input, name, connection: serviceConnection, registries } = connectionCase();
+      const sources = mkdtempSync(join(dir, 'ado-s-'));
+      const home = mkdtempSync(join(dir, 'ado-home-'));
+      const agentTemp = join(home, '_temp');
+      mkdirSync(agentTemp);
+      writeCallerCode(sources);
+      const dockerConfig = join(home, '.docker');
+      const jobEnv = {
+        PATH: PATH_WITH_DOCKER,
+        HOME: home,
+        AGENT_TEMPDIRECTORY: agentTemp,
+        AGENT_VERSION: '4.258.1',
+        DOCKER_CONFIG: dockerConfig,
+        DOCKER_HOST: dockerHost,
+        // The classic builder: Debian has no Buildx (a hosted agent's docker uses BuildKit; the commands are the same).
+        DOCKER_BUILDKIT: '0',
+        NODE_EXTRA_CA_CERTS: world.caCertPath,
+        ...world.ado.env(),
+        SECRET_SYSTEM_ACCESSTOKEN: world.ado.accessToken
+      };
+      const variables: Record<string, string> = { 'Build.BuildId': '4711', 'Build.SourcesDirectory': sources };
+      const parameters = parameterValues(template, {
+        ...given,
+        repository: 'team/api',
+        dockerfile: 'svc/Dockerfile',
+        buildContext: 'svc'
+      });
+      /** A value as the step gets it: template expressions at compile time, then `$(…)` macros at run time. */
+      const expand = (value: unknown) => expandMacros(expandTemplateExpressions(String(value), parameters), variables);
 
-    const stepEnv: Record<string, string> = { ...jobEnv };
-    for (const [name, value] of Object.entries(build!.env ?? {})) stepEnv[name] = expand(value);
-    expect(stepEnv.TAGS).toBe('4711'); // the default tag, $(Build.BuildId)
-    const pushed = await runAdoBash(expand(build!.bash), stepEnv, expand(build!.workingDirectory));
-    expect({ exit: pushed.exitCode, errors: pushed.errors, stderr: pushed.exitCode === 0 ? '' : pushed.log }).toEqual({
-      exit: 0,
-      errors: [],
-      stderr: ''
-    });
+      const [login, build] = template.steps;
+      expect(login?.task).toBe('AcrLogin@1');
+      const inputs: Record<string, string> = {};
+      for (const [name, value] of Object.entries(login!.inputs ?? {})) inputs[name] = expand(value);
+      // The agent hands a task the id of the service connection named in the input.
+      expect(inputs[input]).toBe(name);
+      inputs[input] = serviceConnection.id;
+      const connection = endpointEnv(serviceConnection);
+      const taskEnv = { ...jobEnv, ...inputEnv({ ...taskDefaults(taskDir), ...inputs }), ...connection };
+      const main = await runTaskStep(taskDir, 'index.js', taskEnv);
+      expect({ exit: main.exitCode, errors: main.errors }).toEqual({ exit: 0, errors: [] });
+      for (const [name, variable] of Object.entries(main.variables))
+        if (variable.isOutput) variables[`${login!.name}.${name}`] = variable.value;
 
-    const { imageReference, digest, references } = pushed.variables;
-    expect(digest).toEqual({ value: expect.stringMatching(DIGEST), secret: false, isOutput: true });
-    expect(imageReference?.value).toBe(`${registries[0]!.loginServer}/team/api@${digest!.value}`);
-    expect(references?.value.split(',')).toEqual(registries.map((r) => `${r.loginServer}/team/api:4711`));
-    for (const [i, reference] of (references?.value.split(',') ?? []).entries()) {
-      const inRegistry = await inspectInRegistry(registries[i]!, reference);
-      expect(inRegistry.digest).toBe(digest!.value);
-      expect(inRegistry.labels).toMatchObject({ 'org.example.greeting': 'unset', 'org.example.stage': 'debug' });
+      const stepEnv: Record<string, string> = { ...jobEnv };
+      for (const [name, value] of Object.entries(build!.env ?? {})) stepEnv[name] = expand(value);
+      expect(stepEnv.TAGS).toBe('4711'); // the default tag, $(Build.BuildId)
+      const pushed = await runAdoBash(expand(build!.bash), stepEnv, expand(build!.workingDirectory));
+      expect({ exit: pushed.exitCode, errors: pushed.errors, stderr: pushed.exitCode === 0 ? '' : pushed.log }).toEqual({
+        exit: 0,
+        errors: [],
+        stderr: ''
+      });
+
+      const { imageReference, digest, references } = pushed.variables;
+      expect(digest).toEqual({ value: expect.stringMatching(DIGEST), secret: false, isOutput: true });
+      expect(imageReference?.value).toBe(`${registries[0]!.loginServer}/team/api@${digest!.value}`);
+      expect(references?.value.split(',')).toEqual(registries.map((r) => `${r.loginServer}/team/api:4711`));
+      for (const [i, reference] of (references?.value.split(',') ?? []).entries()) {
+        const inRegistry = await inspectInRegistry(registries[i]!, reference);
+        expect(inRegistry.digest).toBe(digest!.value);
+        expect(inRegistry.labels).toMatchObject({ 'org.example.greeting': 'unset', 'org.example.stage': 'debug' });
+      }
+      expect(await inspectInRegistry(registries[0]!, imageReference!.value)).toMatchObject({ digest: digest!.value });
+
+      const post = await runTaskStep(taskDir, 'post.js', postJobEnv(taskEnv, main));
+      expect({ exit: post.exitCode, errors: post.errors, warnings: post.warnings }).toEqual({ exit: 0, errors: [], warnings: [] });
+      expect(readAuths(dockerConfig)).toEqual({});
+      for (const log of [main.log, pushed.log, post.log]) expect(leakedInAgentLog(log, world.secrets())).toEqual([]);
     }
-    expect(await inspectInRegistry(registries[0]!, imageReference!.value)).toMatchObject({ digest: digest!.value });
-
-    const post = await runTaskStep(taskDir, 'post.js', postJobEnv(taskEnv, main));
-    expect({ exit: post.exitCode, errors: post.errors, warnings: post.warnings }).toEqual({ exit: 0, errors: [], warnings: [] });
-    expect(readAuths(dockerConfig)).toEqual({});
-    for (const log of [main.log, pushed.log, post.log]) expect(leakedInAgentLog(log, world.secrets())).toEqual([]);
-  });
+  );
 });

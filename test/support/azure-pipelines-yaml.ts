@@ -146,6 +146,11 @@ export function expandTemplateExpressions(text: string, parameters: Record<strin
   return text.replace(TEMPLATE_EXPRESSION, (_, expression: string) => {
     const plain = /^parameters\.(\w+)$/.exec(expression);
     if (plain) return String(parameters[plain[1] ?? ''] ?? '');
+    const coalesce = /^coalesce\((parameters\.\w+(?:,\s*parameters\.\w+)*)\)$/.exec(expression);
+    if (coalesce) {
+      const names = (coalesce[1] ?? '').split(',').map((name) => name.trim().slice('parameters.'.length));
+      return String(names.map((name) => parameters[name]).find((value) => value !== undefined && value !== '') ?? '');
+    }
     const join = /^join\('([^']*)',\s*parameters\.(\w+)\)$/.exec(expression);
     if (join) {
       const value = parameters[join[2] ?? ''];
