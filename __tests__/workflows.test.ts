@@ -286,11 +286,11 @@ describe('the Azure Pipelines steps template', () => {
   });
 });
 
-describe('docs/unattended-push.md and docs/migration.md', () => {
+describe('docs/unattended-push.md, docs/migration.md and the Azure Pipelines guide', () => {
   const read = (name: string) => readFileSync(join(ROOT, 'docs', name), 'utf8');
   const yamlBlocks = (text: string) => [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
   const unattended = yamlBlocks(read('unattended-push.md'));
-  const everyBlock = [...unattended, ...yamlBlocks(read('migration.md'))];
+  const everyBlock = [...unattended, ...yamlBlocks(read('migration.md')), ...yamlBlocks(read('azure-pipelines.md'))];
 
   /** Every mapping in a parsed YAML value, depth first. */
   const mappings = (value: unknown): Array<Record<string, unknown>> => {
