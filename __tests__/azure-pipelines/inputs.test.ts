@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseLoginOptions } from '../../src/core';
 import { describeError } from '../../src/lib/errors';
+import { DIRECT } from '../../src/lib/proxy';
 import type { TaskInputs } from '../../src/azure-pipelines/inputs';
 import { endpointEnv, inputEnv, ServiceConnectionEnv } from '../../test/support/task-runner';
 
@@ -52,7 +53,7 @@ function readWith(env: Record<string, string>): Reading {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { readTaskInputs } = require('../../src/azure-pipelines/inputs') as typeof import('../../src/azure-pipelines/inputs');
       try {
-        reading.result = readTaskInputs((secret) => masked.push(secret));
+        reading.result = readTaskInputs((secret) => masked.push(secret), DIRECT);
       } catch (error) {
         reading.error = describeError(error);
       }

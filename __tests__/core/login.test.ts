@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { login, logout, parseLoginOptions, Platform } from '../../src/core';
+import { DIRECT } from '../../src/lib/proxy';
 import { startWorld, World } from '../../test/support/world';
 
 // The core is driven directly here, with a platform that only records what it is asked to do.
@@ -15,7 +16,8 @@ function recordingPlatform(): { platform: Platform; calls: string[]; state: stri
     mask: (secret) => calls.push(`mask ${secret}`),
     setOutput: (name, value, isSecret) => calls.push(`output ${name}${isSecret ? ' (secret)' : ''}=${value}`),
     saveState: (value) => state.push(value),
-    env: process.env
+    env: process.env,
+    proxy: DIRECT
   };
   return { platform, calls, state };
 }

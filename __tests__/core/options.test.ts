@@ -14,7 +14,14 @@ const base: RawInputs = { registry: 'myregistry' };
 describe('parseLoginOptions', () => {
   it('defaults to ACR audience, auto login, logout, public cloud', () => {
     const options = parseLoginOptions({ ...base, username: 'u', password: 'p' }, noOidc);
-    expect(options).toMatchObject({ audience: 'acr', login: 'auto', logout: true, authorityHost: 'https://login.microsoftonline.com' });
+    expect(options).toMatchObject({
+      audience: { choice: 'acr', resource: 'https://containerregistry.azure.net' },
+      federatedAudience: 'api://AzureADTokenExchange',
+      login: 'auto',
+      logout: true,
+      authorityHost: 'https://login.microsoftonline.com'
+    });
+    expect(options.cloud.name).toBe('AzureCloud');
     expect(options.credential).toEqual({ kind: 'token', username: 'u', password: 'p' });
   });
 
@@ -41,6 +48,9 @@ describe('parseLoginOptions', () => {
     const options = parseLoginOptions({ ...base, creds }, noOidc);
     expect(options.credential).toEqual({ kind: 'service-principal', clientId: 'c', tenantId: 't', secret: 's' });
     expect(options.authorityHost).toBe('https://login.chinacloudapi.cn');
+    // A known authority names its cloud when nothing else does: the bare name takes China's suffix.
+    expect(options.cloud.name).toBe('AzureChinaCloud');
+    expect(options.registries[0]?.loginServer).toBe('myregistry.azurecr.cn');
   });
 
   it('auto picks OIDC only when the platform has a token', () => {
@@ -72,7 +82,9 @@ describe('parseLoginOptions', () => {
 
   it.each([
     [{ 'auth-type': 'magic' }, "auth-type 'magic' is not valid; use one of: auto, oidc, service-principal, managed-identity, token"],
-    [{ 'token-audience': 'graph' }, "token-audience 'graph' is not valid; use one of: acr, arm"],
+    [{ 'token-audience': 'graph' }, "token-audience 'graph' is not valid; use acr, arm, or an audience URI"],
+    [{ 'token-audience': 'http://containerregistry.azure.net' }, 'is not valid; use acr, arm, or an audience URI'],
+    [{ 'oidc-audience': 'api://a api://b' }, "oidc-audience 'api://a api://b' is not valid"],
     [{ login: 'podman' }, "login 'podman' is not valid; use one of: auto, docker, config, helper, none"],
     [{ logout: 'maybe' }, "logout 'maybe' is not valid; use true or false"],
     [{ username: 'u' }, 'username is given but password is empty'],
@@ -102,17 +114,100 @@ describe('parseLoginOptions', () => {
     expect(message).not.toContain('hunter2');
   });
 
-  it('maps sovereign environments to their authority', () => {
+  describe('the cloud: one decision before any request', () => {
     const sp = { 'client-id': 'c', 'tenant-id': 't', 'client-secret': 's' };
-    expect(parseLoginOptions({ ...base, ...sp, environment: 'AzureChinaCloud' }, noOidc).authorityHost).toBe(
-      'https://login.chinacloudapi.cn'
-    );
-    expect(parseLoginOptions({ ...base, ...sp, environment: 'azureusgovernment' }, noOidc).authorityHost).toBe(
-      'https://login.microsoftonline.us'
-    );
-    expect(parseLoginOptions({ ...base, ...sp, 'authority-host': 'https://127.0.0.1:8443/' }, noOidc).authorityHost).toBe(
-      'https://127.0.0.1:8443'
-    );
+    const decide = (inputs: RawInputs) => parseLoginOptions({ ...sp, ...inputs }, oidc);
+
+    it.each([
+      // [inputs, cloud, authority, ACR audience, ARM audience, federated audience, login server]
+      [
+        { registry: 'myregistry' },
+        'AzureCloud',
+        'https://login.microsoftonline.com',
+        'https://containerregistry.azure.net',
+        'https://management.azure.com',
+        'api://AzureADTokenExchange',
+        'myregistry.azurecr.io'
+      ],
+      [
+        { registry: 'myregistry', environment: 'AzureChinaCloud' },
+        'AzureChinaCloud',
+        'https://login.chinacloudapi.cn',
+        'https://containerregistry.azure.cn',
+        'https://management.chinacloudapi.cn',
+        'api://AzureADTokenExchangeChina',
+        'myregistry.azurecr.cn'
+      ],
+      [
+        { registry: 'myregistry.azurecr.cn' },
+        'AzureChinaCloud',
+        'https://login.chinacloudapi.cn',
+        'https://containerregistry.azure.cn',
+        'https://management.chinacloudapi.cn',
+        'api://AzureADTokenExchangeChina',
+        'myregistry.azurecr.cn'
+      ],
+      [
+        { registry: 'myregistry', environment: 'azureusgovernment' },
+        'AzureUSGovernment',
+        'https://login.microsoftonline.us',
+        'https://containerregistry.azure.us',
+        'https://management.usgovcloudapi.net',
+        'api://AzureADTokenExchangeUSGov',
+        'myregistry.azurecr.us'
+      ],
+      [
+        { registry: 'https://myreg-abc123hash.eastus.geo.azurecr.us' },
+        'AzureUSGovernment',
+        'https://login.microsoftonline.us',
+        'https://containerregistry.azure.us',
+        'https://management.usgovcloudapi.net',
+        'api://AzureADTokenExchangeUSGov',
+        'myreg-abc123hash.eastus.geo.azurecr.us'
+      ]
+    ])('%j is %s', (inputs, cloud, authority, acr, arm, federated, loginServer) => {
+      const options = decide(inputs);
+      expect(options.cloud.name).toBe(cloud);
+      expect(options.authorityHost).toBe(authority);
+      expect(options.audience).toEqual({ choice: 'acr', resource: acr });
+      expect(decide({ ...inputs, 'token-audience': 'ARM' }).audience).toEqual({ choice: 'arm', resource: arm });
+      expect(options.federatedAudience).toBe(federated);
+      expect(options.registries.map((registry) => registry.loginServer)).toEqual([loginServer]);
+    });
+
+    it('keeps a given authority, audience URI and federated audience (clouds not in the table)', () => {
+      const options = decide({
+        registry: 'http://127.0.0.1:5000',
+        'authority-host': 'https://127.0.0.1:8443/',
+        'token-audience': 'https://containerregistry.stack.example',
+        'oidc-audience': 'api://CustomExchange'
+      });
+      expect(options.authorityHost).toBe('https://127.0.0.1:8443');
+      expect(options.audience).toEqual({ choice: 'custom', resource: 'https://containerregistry.stack.example' });
+      expect(options.federatedAudience).toBe('api://CustomExchange');
+      expect(options.cloud.name).toBe('AzureCloud');
+      expect(decide({ registry: 'myreg.azurecr.cn', 'authority-host': 'https://login.partner.microsoftonline.cn' }).authorityHost).toBe(
+        'https://login.partner.microsoftonline.cn'
+      );
+    });
+
+    it.each([
+      [
+        { registry: 'one11.azurecr.io,two22.azurecr.cn' },
+        'registries of two clouds in one step: one11.azurecr.io (AzureCloud) and two22.azurecr.cn (AzureChinaCloud); log in to each cloud in its own step'
+      ],
+      [
+        { registry: 'myreg.azurecr.io', environment: 'AzureChinaCloud' },
+        'environment AzureChinaCloud contradicts registry myreg.azurecr.io (AzureCloud): they name different clouds'
+      ],
+      [
+        { registry: 'myreg.azurecr.us', 'authority-host': 'https://login.chinacloudapi.cn' },
+        'registry myreg.azurecr.us (AzureUSGovernment) contradicts authority-host https://login.chinacloudapi.cn (AzureChinaCloud)'
+      ],
+      [{ registry: 'myreg', environment: 'Mars' }, "environment 'Mars' is unknown; use AzureCloud, AzureChinaCloud, AzureUSGovernment"]
+    ])('%j fails before any request, naming both', (inputs, message) => {
+      expect(() => decide(inputs)).toThrow(message);
+    });
   });
 
   it('checks registries before anything else', () => {

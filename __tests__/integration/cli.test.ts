@@ -282,21 +282,27 @@ describe('logout', () => {
 
 describe('bad command lines exit 2 with one line, before any request', () => {
   it.each([
-    [['--registry', 'r.azurecr.io', '--bogus'], 'unknown option --bogus'],
-    [['--registry', 'r.azurecr.io', '--client-secret', 'hunter2-in-argv'], '--client-secret would put a secret on the command line'],
-    [['--registry', 'r.azurecr.io', '--password=hunter2-in-argv', '--username', 'u'], '--password would put a secret on the command line'],
+    [['--registry', 'myreg.azurecr.io', '--bogus'], 'unknown option --bogus'],
+    [['--registry', 'myreg.azurecr.io', '--client-secret', 'hunter2-in-argv'], '--client-secret would put a secret on the command line'],
+    [
+      ['--registry', 'myreg.azurecr.io', '--password=hunter2-in-argv', '--username', 'u'],
+      '--password would put a secret on the command line'
+    ],
     [['--client-id', 'c'], '--registry is required'],
     [['--registry'], '--registry needs a value'],
-    [['--registry', 'r.azurecr.io', '--login', 'podman'], "--login 'podman' is not valid; use one of: auto, docker, config, helper, none"],
-    [['--registry', 'r.azurecr.io', '--auth-type', 'magic'], "auth-type 'magic' is not valid"],
-    [['--registry', 'docker.io', '--auth-type', 'managed-identity'], "registry 'docker.io' refused"],
-    [['--registry', 'r.azurecr.io', '--username', 'u'], '--username needs --password-stdin'],
     [
-      ['--registry', 'r.azurecr.io', '--client-id', 'c', '--tenant-id', 't', '--client-secret-file', '/nonexistent/secret'],
+      ['--registry', 'myreg.azurecr.io', '--login', 'podman'],
+      "--login 'podman' is not valid; use one of: auto, docker, config, helper, none"
+    ],
+    [['--registry', 'myreg.azurecr.io', '--auth-type', 'magic'], "auth-type 'magic' is not valid"],
+    [['--registry', 'docker.io', '--auth-type', 'managed-identity'], "registry 'docker.io' refused"],
+    [['--registry', 'myreg.azurecr.io', '--username', 'u'], '--username needs --password-stdin'],
+    [
+      ['--registry', 'myreg.azurecr.io', '--client-id', 'c', '--tenant-id', 't', '--client-secret-file', '/nonexistent/secret'],
       '--client-secret-file: cannot read /nonexistent/secret: ENOENT'
     ],
-    [['--registry', 'r.azurecr.io', '--client-id', 'c', '--tenant-id', 't'], 'cannot choose how to log in'],
-    [['--registry', 'r.azurecr.io', '--username', 'u', '--password-stdin', '--login', 'helper'], 'login helper renews Entra ID logins'],
+    [['--registry', 'myreg.azurecr.io', '--client-id', 'c', '--tenant-id', 't'], 'cannot choose how to log in'],
+    [['--registry', 'myreg.azurecr.io', '--username', 'u', '--password-stdin', '--login', 'helper'], 'login helper renews Entra ID logins'],
     [['push'], "unexpected argument 'push'"],
     [['logout', '--client-id', 'c'], 'logout takes only --registry']
   ])('%j', async (args, message) => {

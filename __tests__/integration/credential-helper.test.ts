@@ -138,6 +138,7 @@ describe('acr-login --login helper, then skopeo through credHelpers', () => {
       authType: 'service-principal',
       clientId: world.secretApp.clientId,
       tenantId: world.tenantId,
+      environment: 'AzureCloud',
       authorityHost: world.entra.url,
       audience: 'acr'
     });

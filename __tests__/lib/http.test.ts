@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { AddressInfo } from 'node:net';
 import { MAX_BODY_BYTES, send } from '../../src/lib/http';
 import { LoginError } from '../../src/lib/errors';
+import { DIRECT } from '../../src/lib/proxy';
 
 let server: Server;
 let base: string;
@@ -57,7 +58,7 @@ describe('response bodies are capped', () => {
   ])('a 600 MB answer %s fails with one line after at most a few MiB', async (_name, declareLength) => {
     handler = hugeBody(declareLength);
     const before = process.memoryUsage().rss;
-    const error = await send({ method: 'GET', url: `${base}/oauth2/token` }).catch((caught: unknown) => caught);
+    const error = await send({ proxy: DIRECT, method: 'GET', url: `${base}/oauth2/token` }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(LoginError);
     expect((error as Error).message).toBe(`127.0.0.1:${new URL(base).port} sent an answer larger than 4 MiB; a token answer is a few KiB`);
     expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
@@ -69,7 +70,7 @@ describe('response bodies are capped', () => {
       req.resume();
       res.end(Buffer.alloc(MAX_BODY_BYTES, 'b'));
     };
-    const response = await send({ method: 'GET', url: `${base}/x` });
+    const response = await send({ proxy: DIRECT, method: 'GET', url: `${base}/x` });
     expect(response.body).toHaveLength(MAX_BODY_BYTES);
   });
 });
@@ -81,7 +82,9 @@ describe('one deadline per host', () => {
       res.writeHead(503, { 'Retry-After': '60' }).end('{}');
     };
     const started = Date.now();
-    const error = await send({ method: 'POST', url: `${base}/oauth2/exchange`, body: 'x' }).catch((caught: unknown) => caught);
+    const error = await send({ proxy: DIRECT, method: 'POST', url: `${base}/oauth2/exchange`, body: 'x' }).catch(
+      (caught: unknown) => caught
+    );
     expect(Date.now() - started).toBeLessThan(5000);
     expect((error as Error).message).toMatch(
       /^127\.0\.0\.1:\d+ answered HTTP 503 and asked to retry after 60 s: gave up after 1 attempt in \d+(\.\d)? s; each host gets 30 s$/
@@ -97,7 +100,7 @@ describe('one deadline per host', () => {
       else res.end('{"ok":true}');
     };
     const started = Date.now();
-    const response = await send({ method: 'GET', url: `${base}/x` });
+    const response = await send({ proxy: DIRECT, method: 'GET', url: `${base}/x` });
     expect(response.status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
@@ -106,7 +109,7 @@ describe('one deadline per host', () => {
     handler = (req) => req.resume(); // never answers
     const started = Date.now();
     const error = await send(
-      { method: 'GET', url: `${base}/x` },
+      { proxy: DIRECT, method: 'GET', url: `${base}/x` },
       { retries: 3, baseDelayMs: 100, maxDelayMs: 100, timeoutMs: 10000, deadlineMs: 1500 }
     ).catch((caught: unknown) => caught);
     expect(Date.now() - started).toBeLessThan(2500);

@@ -1,22 +1,17 @@
 import { maskableLines, RawInputs } from '../core';
 import { LoginError } from '../lib/errors';
-import { agentFederation, connectionCloud, NO_FEDERATION, ServiceConnection, TaskInputs } from './service-connection';
+import { AgentServices, agentFederation, connectionCloud, NO_FEDERATION, ServiceConnection, TaskInputs } from './service-connection';
 
 const SUPPORTED_SCHEMES =
   'WorkloadIdentityFederation (workload identity federation), ServicePrincipal (secret or certificate) or ManagedServiceIdentity (managed identity)';
 
 /** An Azure Resource Manager connection (`azureSubscription`) as the core's raw inputs. */
-export function readAzureRmConnection(
-  connection: ServiceConnection,
-  base: RawInputs,
-  secrets: string[],
-  mask: (secret: string) => void
-): TaskInputs {
+export function readAzureRmConnection(connection: ServiceConnection, base: RawInputs, secrets: string[], agent: AgentServices): TaskInputs {
   const { param, data, required } = connection;
   // An AzureRM connection without a scheme is a service principal, as the Azure tasks read it.
   switch ((connection.scheme || 'ServicePrincipal').toLowerCase()) {
     case 'workloadidentityfederation': {
-      const federation = agentFederation(connection, secrets, mask);
+      const federation = agentFederation(connection, secrets, agent);
       const raw: RawInputs = {
         ...base,
         ...connectionCloud(connection),
@@ -53,7 +48,7 @@ export function readAzureRmConnection(
       return { raw, federation: NO_FEDERATION };
     }
     case 'managedserviceidentity': {
-      const raw: RawInputs = { ...base, 'auth-type': 'managed-identity', 'client-id': data('msiclientId') };
+      const raw: RawInputs = { ...base, ...connectionCloud(connection), 'auth-type': 'managed-identity', 'client-id': data('msiclientId') };
       return { raw, federation: NO_FEDERATION };
     }
     default:

@@ -1,6 +1,6 @@
 import { maskableLines, parseRegistry, RawInputs, Registry, registryCloud } from '../core';
 import { describeError, LoginError } from '../lib/errors';
-import { agentFederation, connectionCloud, NO_FEDERATION, ServiceConnection, TaskInputs } from './service-connection';
+import { AgentServices, agentFederation, connectionCloud, NO_FEDERATION, ServiceConnection, TaskInputs } from './service-connection';
 
 const SUPPORTED_SCHEMES =
   'WorkloadIdentityFederation (workload identity federation), ServicePrincipal (service principal with a secret) or ManagedServiceIdentity (managed identity of the agent machine)';
@@ -15,14 +15,14 @@ export function readDockerRegistryConnection(
   connection: ServiceConnection,
   base: RawInputs,
   secrets: string[],
-  mask: (secret: string) => void
+  agent: AgentServices
 ): TaskInputs {
   return connection.data('registrytype').toLowerCase() === 'acr'
-    ? readAcrConnection(connection, base, secrets, mask)
+    ? readAcrConnection(connection, base, secrets, agent)
     : readUsernamePasswordConnection(connection, base, secrets);
 }
 
-function readAcrConnection(connection: ServiceConnection, base: RawInputs, secrets: string[], mask: (secret: string) => void): TaskInputs {
+function readAcrConnection(connection: ServiceConnection, base: RawInputs, secrets: string[], agent: AgentServices): TaskInputs {
   const { name, param, required } = connection;
   // Registered whatever fails next, like every secret the connection holds.
   const secret = param('serviceprincipalkey');
@@ -63,7 +63,7 @@ function readAcrConnection(connection: ServiceConnection, base: RawInputs, secre
         'client-id': required('serviceprincipalid', param('serviceprincipalid')),
         'tenant-id': required('tenantid', param('tenantid'))
       };
-      return { raw, federation: agentFederation(connection, secrets, mask) };
+      return { raw, federation: agentFederation(connection, secrets, agent) };
     }
     case 'managedserviceidentity':
       // The agent machine's own identity, as Docker@2 uses it; the tenant comes with the token.

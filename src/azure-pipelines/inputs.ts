@@ -1,10 +1,11 @@
-import { Writable } from 'node:stream';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { RawInputs, secretValues } from '../core';
 import { LoginError } from '../lib/errors';
+import type { ProxySettings } from '../lib/proxy';
 import { readAzureRmConnection } from './azure-rm-connection';
 import { readDockerRegistryConnection } from './docker-registry-connection';
-import { NO_FEDERATION, readServiceConnection, TaskInputs } from './service-connection';
+import { quietly } from './quietly';
+import { AgentServices, NO_FEDERATION, readServiceConnection, TaskInputs } from './service-connection';
 
 export type { TaskInputs } from './service-connection';
 
@@ -13,18 +14,16 @@ export type { TaskInputs } from './service-connection';
  * The task library echoes every value it reads as a debug line, so reading happens with its
  * output switched off; every secret found is registered with `mask` afterwards, even on failure.
  */
-export function readTaskInputs(mask: (secret: string) => void): TaskInputs {
+export function readTaskInputs(mask: (secret: string) => void, proxy: ProxySettings): TaskInputs {
   const secrets: string[] = [];
-  tl.setStdStream(new Writable({ write: (_chunk, _encoding, done) => done() }));
   try {
-    return read(secrets, mask);
+    return quietly(() => read(secrets, { mask, proxy }));
   } finally {
-    tl.setStdStream(process.stdout);
     for (const secret of new Set(secrets)) mask(secret);
   }
 }
 
-function read(secrets: string[], mask: (secret: string) => void): TaskInputs {
+function read(secrets: string[], agent: AgentServices): TaskInputs {
   const input = (name: string): string => tl.getInput(name, false) ?? '';
   const raw: RawInputs = {
     registry: input('registry'),
@@ -48,10 +47,10 @@ function read(secrets: string[], mask: (secret: string) => void): TaskInputs {
   let result: TaskInputs;
   if (registryConnection) {
     const connection = readServiceConnection(registryConnection, { input: 'containerRegistry', type: 'Docker registry' });
-    result = readDockerRegistryConnection(connection, raw, secrets, mask);
+    result = readDockerRegistryConnection(connection, raw, secrets, agent);
   } else if (armConnection) {
     const connection = readServiceConnection(armConnection, { input: 'azureSubscription', type: 'Azure Resource Manager' });
-    result = readAzureRmConnection(connection, raw, secrets, mask);
+    result = readAzureRmConnection(connection, raw, secrets, agent);
   } else {
     throw new LoginError(
       'no credential given: name an Azure Resource Manager service connection in azureSubscription or a Docker registry service connection in containerRegistry, or give username and password of a repository-scoped token'

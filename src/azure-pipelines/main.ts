@@ -6,7 +6,7 @@ import { readTaskInputs } from './inputs';
 import { neutralize, pipelinesPlatform, taskJsonPath } from './platform';
 
 async function run(): Promise<void> {
-  const { raw, federation } = readTaskInputs(pipelinesPlatform.mask);
+  const { raw, federation } = readTaskInputs(pipelinesPlatform.mask, pipelinesPlatform.proxy);
   tl.setResourcePath(taskJsonPath(__dirname));
   const options = parseLoginOptions(raw, federation);
   await login(options, pipelinesPlatform);

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { OutputName, Platform } from '../core';
 import { maskableLines } from '../core';
+import type { ProxySettings } from '../lib/proxy';
+import { agentProxy } from './proxy';
 
 /** The task variable that carries the (secret-free) login state to the post-job step. */
 export const STATE_NAME = 'AcrLoginState';
@@ -28,6 +30,8 @@ export function neutralize(message: string): string {
   return message.replace(/##vso\[/gi, '##_vso[');
 }
 
+let proxy: ProxySettings | undefined;
+
 export const pipelinesPlatform: Platform = {
   info: (message) => console.log(neutralize(message)),
   warning: (message) => tl.warning(neutralize(message)),
@@ -39,6 +43,10 @@ export const pipelinesPlatform: Platform = {
   setOutput: (name, value, isSecret) => tl.setVariable(OUTPUT_VARIABLES[name], value.split('\n').join(','), isSecret, true),
   saveState: (value) => tl.setTaskVariable(STATE_NAME, value, false),
   env: process.env,
+  // Read when first needed, so that unreadable proxy settings fail the task with one line.
+  get proxy() {
+    return (proxy ??= agentProxy());
+  },
   credentialHelper: {
     // task/dist/index.js runs; the helper is task/dist/credential-helper.js next to it.
     script: path.join(__dirname, 'credential-helper.js'),

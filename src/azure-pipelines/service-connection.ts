@@ -1,12 +1,19 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { FederatedTokenSource, maskableLines, noFederation, RawInputs } from '../core';
 import { LoginError } from '../lib/errors';
+import type { ProxySettings } from '../lib/proxy';
 import { azureDevOpsFederation } from '../federation/azure-devops';
 
 /** What the task's inputs and its service connection give the core. */
 export interface TaskInputs {
   raw: RawInputs;
   federation: FederatedTokenSource;
+}
+
+/** What reading a connection may need from the task: where secrets are registered, and the agent's proxy for the OIDC request. */
+export interface AgentServices {
+  mask(secret: string): void;
+  proxy: ProxySettings;
 }
 
 export const NO_FEDERATION = noFederation('only a workload identity federation service connection gives an OIDC token');
@@ -56,19 +63,21 @@ export function readServiceConnection(id: string, kind: ConnectionKind): Service
   };
 }
 
-/** The cloud the connection names in its data: its `activeDirectoryAuthority`, else its `environment`. */
+/** The cloud the connection names in its data, its `environment` and `activeDirectoryAuthority`: the core checks them against the registries' suffix. */
 export function connectionCloud(connection: ServiceConnection): RawInputs {
-  const authority = connection.data('activeDirectoryAuthority');
-  if (authority) return { 'authority-host': authority };
+  const raw: RawInputs = {};
   const environment = connection.data('environment');
-  return environment ? { environment } : {};
+  const authority = connection.data('activeDirectoryAuthority');
+  if (environment) raw.environment = environment;
+  if (authority) raw['authority-host'] = authority;
+  return raw;
 }
 
 /**
  * This connection's OIDC token from the agent (System.OidcRequestUri with the connection's id), the
  * job's access token registered as a secret; fails at once when the agent cannot give one.
  */
-export function agentFederation(connection: ServiceConnection, secrets: string[], mask: (secret: string) => void): FederatedTokenSource {
+export function agentFederation(connection: ServiceConnection, secrets: string[], agent: AgentServices): FederatedTokenSource {
   const accessToken = (
     tl.getVariable('System.AccessToken') ||
     tl.getEndpointAuthorizationParameter('SystemVssConnection', 'AccessToken', true) ||
@@ -80,9 +89,10 @@ export function agentFederation(connection: ServiceConnection, secrets: string[]
       requestUri: (tl.getVariable('System.OidcRequestUri') ?? '').trim(),
       accessToken,
       serviceConnectionId: connection.id,
-      helperLacksAccessToken: !process.env.SYSTEM_ACCESSTOKEN
+      helperLacksAccessToken: !process.env.SYSTEM_ACCESSTOKEN,
+      proxy: agent.proxy
     },
-    mask
+    (secret) => agent.mask(secret)
   );
   if (!federation.available) {
     throw new LoginError(`${connection.name} uses workload identity federation, but ${federation.unavailableHint}`);

@@ -29,6 +29,7 @@ const VALUE_FLAGS = [
   'authority-host',
   'environment',
   'token-audience',
+  'oidc-audience',
   'login',
   'username'
 ] as const;

@@ -5,6 +5,7 @@ export const HELP = `Usage:
 
 Registries:
   --registry REGISTRY          myreg, myreg.azurecr.io (.cn, .us) or a URL; repeat it or separate by commas.
+                               myreg-<hash>.azurecr.io, myreg.<region>.geo.azurecr.io and private link names work too.
                                Anything that is not an Azure Container Registry is refused before any token is asked for.
 
 Identity (a flag left out is taken from the environment variable in brackets):
@@ -24,10 +25,14 @@ Identity (a flag left out is taken from the environment variable in brackets):
   --password-stdin             read its password from standard input
   Secrets are never taken from the command line: --client-secret and --password are refused.
 
-Cloud:
-  --authority-host URL         Entra authority (default https://login.microsoftonline.com)  [AZURE_AUTHORITY_HOST]
-  --environment NAME           AzureCloud, AzureChinaCloud or AzureUSGovernment
-  --token-audience acr|arm     acr (default) works where authentication-as-arm is disabled
+Cloud (one per login: --environment, else the registries' suffix .azurecr.io/.cn/.us, else AzureCloud):
+  --environment NAME           AzureCloud, AzureChinaCloud or AzureUSGovernment: authority and audiences
+  --authority-host URL         Entra authority (default: the cloud's)            [AZURE_AUTHORITY_HOST]
+  --token-audience VALUE       acr (default; works where authentication-as-arm is disabled), arm,
+                               or an audience URI (https://...) for a cloud not listed
+  --oidc-audience AUDIENCE     audience of the federated token (default: the cloud's, api://AzureADTokenExchange)
+
+Proxy: HTTPS_PROXY / https_proxy, HTTP_PROXY / http_proxy and NO_PROXY / no_proxy are honoured by every request.
 
 Where the credentials go:
   --login MODE                 auto (default): docker when the docker CLI is on PATH, else config

@@ -34,6 +34,7 @@ export async function readCliInputs(
     'authority-host': flags['authority-host'] ?? (flags.environment ? undefined : fromEnv['authority-host']),
     environment: flags.environment,
     'token-audience': flags['token-audience'],
+    'oidc-audience': flags['oidc-audience'],
     username: flags.username,
     login: flags.login ?? (args.print ? 'none' : 'auto'),
     logout: 'true'

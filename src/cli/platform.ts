@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { debugSwitchedOn, launcherDir, maskableLines, Platform } from '../core';
+import { proxyFromEnvironment, type ProxySettings } from '../lib/proxy';
 
 export interface Terminal {
   platform: Platform;
@@ -19,6 +20,7 @@ export function terminal(env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream =
   const secrets = new Set<string>();
   let saved: string | undefined;
   let verbose = debugSwitchedOn(env);
+  let proxy: ProxySettings | undefined;
   const redact = (text: string): string =>
     [...secrets].sort((a, b) => b.length - a.length).reduce((result, secret) => result.split(secret).join('***'), text);
   const platform: Platform = {
@@ -33,6 +35,10 @@ export function terminal(env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream =
       saved = value;
     },
     env,
+    // Read when first needed, so that a malformed HTTPS_PROXY fails the login with one line.
+    get proxy() {
+      return (proxy ??= proxyFromEnvironment(env));
+    },
     credentialHelper: {
       // The bundle is dist/cli/index.js; the helper's entry dist/credential-helper.js.
       script: join(__dirname, '..', 'credential-helper.js'),

@@ -1,5 +1,6 @@
 import { mapLimited } from '../lib/limit';
-import { getEntraToken } from './entra/token';
+import { describeRoute } from '../lib/proxy';
+import { getEntraToken, managedIdentityEndpoint } from './entra/token';
 import type { LoginOptions } from './options';
 import type { Platform } from './platform';
 import { checkBasicCredential } from './registry/basic-auth-check';
@@ -11,18 +12,35 @@ export const MAX_IN_FLIGHT = 8;
 /** A credential for every registry: one Entra token exchanged at each registry, or the checked username and password. */
 export async function obtainCredentials(options: LoginOptions, platform: Platform): Promise<RegistryCredential[]> {
   const { credential, registries } = options;
+  const { proxy } = platform;
+  for (const secret of proxy.secrets) platform.mask(secret);
   const servers = registries.map((registry) => registry.loginServer).join(', ');
+  for (const url of requestTargets(options, platform.env)) platform.debug(`Network: ${describeRoute(proxy, url)}`);
   if (credential.kind === 'token') {
     platform.info(`Checking the password of '${credential.username}' at ${servers}`);
-    return mapLimited(registries, MAX_IN_FLIGHT, (registry) => checkBasicCredential(registry, credential.username, credential.password));
+    return mapLimited(registries, MAX_IN_FLIGHT, (registry) =>
+      checkBasicCredential(registry, credential.username, credential.password, proxy)
+    );
   }
-  platform.info(`Requesting an ${options.audience.toUpperCase()}-audience token from Entra ID (${credential.kind})`);
-  const accessToken = await getEntraToken(credential, options.authorityHost, options.audience);
+  const { audience, cloud } = options;
+  const kind = audience.choice === 'custom' ? 'a' : `an ${audience.choice.toUpperCase()}-audience`;
+  platform.info(`Requesting ${kind} token (${audience.resource}) from Entra ID in ${cloud.name} (${credential.kind})`);
+  const accessToken = await getEntraToken(credential, { ...options, proxy, env: platform.env });
   platform.mask(accessToken);
   platform.info(`Exchanging it for refresh tokens at ${servers}`);
   return mapLimited(registries, MAX_IN_FLIGHT, async (registry) => {
-    const exchanged = await exchangeForRefreshToken(registry, accessToken, options.audience);
+    const exchanged = await exchangeForRefreshToken(registry, accessToken, options.audience, proxy);
     platform.mask(exchanged.password);
     return exchanged;
   });
+}
+
+/** The hosts this login talks to (the OIDC issuer aside, which its source knows), for the debug log's route lines. */
+function requestTargets(options: LoginOptions, env: NodeJS.ProcessEnv): URL[] {
+  const { credential } = options;
+  const entra =
+    credential.kind === 'token'
+      ? []
+      : [new URL(credential.kind === 'managed-identity' ? managedIdentityEndpoint(env) : options.authorityHost)];
+  return [...entra, ...options.registries.map((registry) => new URL(registry.baseUrl))];
 }

@@ -1,6 +1,6 @@
 import { LoginError } from '../lib/errors';
-import { CLOUD_AUTHORITIES } from './entra/clouds';
-import { parseRegistries, Registry } from './registry/names';
+import { Cloud, CLOUD_NAMES, cloudNamed, cloudOfAuthorityHost, cloudOfRegistryHost, PUBLIC_CLOUD } from './entra/clouds';
+import { isBareRegistryName, parseRegistry, Registry, splitRegistries } from './registry/names';
 import type { FederatedTokenSource } from './token-source';
 
 /** The inputs as the platform hands them over, by their action.yml names; absent and empty mean the same. */
@@ -18,6 +18,7 @@ export const INPUT_NAMES = [
   'authority-host',
   'environment',
   'token-audience',
+  'oidc-audience',
   'username',
   'password',
   'login',
@@ -35,13 +36,23 @@ export type Credential =
 
 export const LOGIN_MODES = ['auto', 'docker', 'config', 'helper', 'none'] as const;
 export type LoginMode = (typeof LOGIN_MODES)[number];
-export type Audience = 'acr' | 'arm';
+
+/** The audience of the Entra token exchanged at the registries: the cloud's ACR or ARM resource, or one given as a URI. */
+export interface TokenAudience {
+  choice: 'acr' | 'arm' | 'custom';
+  /** The resource: the Entra scope is this + `/.default`; a managed identity asks for it as `resource`. */
+  resource: string;
+}
 
 export interface LoginOptions {
   registries: Registry[];
   credential: Credential;
+  /** The one cloud of this login, decided before any request. */
+  cloud: Cloud;
   authorityHost: string;
-  audience: Audience;
+  audience: TokenAudience;
+  /** The audience the federated (OIDC) token is asked for: the cloud's, unless oidc-audience names another. */
+  federatedAudience: string;
   login: LoginMode;
   logout: boolean;
 }
@@ -65,8 +76,16 @@ interface AzureLoginCreds {
 /** Turns raw inputs into validated options. Pure: no I/O, no logging; every problem is a LoginError. */
 export function parseLoginOptions(raw: RawInputs, federation: FederatedTokenSource): LoginOptions {
   const input = (name: InputName): string => (raw[name] ?? '').trim();
-  const registries = parseRegistries(raw.registry ?? '');
+  // Every registry is checked first; bare names wait for the cloud, which decides their suffix.
+  const entries = splitRegistries(raw.registry ?? '');
+  const named = entries.filter((entry) => !isBareRegistryName(entry)).map((entry) => parseRegistry(entry));
   const creds = input('creds') ? parseCreds(input('creds')) : undefined;
+  const authorityHost = parseAuthorityHost(input('authority-host') || creds?.activeDirectoryEndpointUrl || '');
+  const cloud = decideCloud(input('environment'), named, authorityHost);
+  const registries: Registry[] = [];
+  for (const registry of entries.map((entry) => parseRegistry(entry, cloud))) {
+    if (!registries.some((known) => known.loginServer === registry.loginServer)) registries.push(registry);
+  }
   const credential = parseCredential(input, creds, federation);
   const login = oneOf('login', input('login') || 'auto', LOGIN_MODES);
   if (login === 'helper' && credential.kind === 'token') {
@@ -77,11 +96,67 @@ export function parseLoginOptions(raw: RawInputs, federation: FederatedTokenSour
   return {
     registries,
     credential,
-    authorityHost: parseAuthorityHost(input('authority-host'), input('environment'), creds?.activeDirectoryEndpointUrl),
-    audience: oneOf('token-audience', input('token-audience') || 'acr', ['acr', 'arm'] as const),
+    cloud,
+    authorityHost: authorityHost || cloud.authorityHost,
+    audience: parseTokenAudience(input('token-audience'), cloud),
+    federatedAudience: parseOidcAudience(input('oidc-audience')) || cloud.federatedTokenAudience,
     login,
     logout: parseBoolean('logout', input('logout') || 'true')
   };
+}
+
+/**
+ * The cloud of this login: `environment`, else the registries' suffix, else the cloud of a known
+ * authority host, else Azure's public cloud. Signs that disagree are an error naming both.
+ */
+function decideCloud(environment: string, registries: Registry[], authorityHost: string): Cloud {
+  const signs: Array<{ cloud: Cloud; what: string }> = [];
+  if (environment) {
+    const named = cloudNamed(environment);
+    if (!named) throw new LoginError(`environment '${environment}' is unknown; use ${CLOUD_NAMES.join(', ')}`);
+    signs.push({ cloud: named, what: `environment ${named.name}` });
+  }
+  for (const registry of registries) {
+    const cloud = cloudOfRegistryHost(new URL(registry.baseUrl).hostname);
+    if (cloud) signs.push({ cloud, what: `registry ${registry.loginServer} (${cloud.name})` });
+  }
+  const authorityCloud = authorityHost ? cloudOfAuthorityHost(new URL(authorityHost).hostname) : undefined;
+  if (authorityCloud) signs.push({ cloud: authorityCloud, what: `authority-host ${authorityHost} (${authorityCloud.name})` });
+  const [first] = signs;
+  const other = signs.find((sign) => sign.cloud !== first?.cloud);
+  if (first && other) {
+    throw new LoginError(
+      first.what.startsWith('registry') && other.what.startsWith('registry')
+        ? `registries of two clouds in one step: ${first.what.slice('registry '.length)} and ${other.what.slice('registry '.length)}; log in to each cloud in its own step`
+        : `${first.what} contradicts ${other.what}: they name different clouds`
+    );
+  }
+  return first?.cloud ?? PUBLIC_CLOUD;
+}
+
+function parseTokenAudience(value: string, cloud: Cloud): TokenAudience {
+  const choice = value.toLowerCase() || 'acr';
+  if (choice === 'acr') return { choice, resource: cloud.acrAudience };
+  if (choice === 'arm') return { choice, resource: cloud.armAudience };
+  let url: URL | undefined;
+  try {
+    url = /^https:\/\//i.test(value) ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.username || url.password || url.search || url.hash || /\s/.test(value)) {
+    throw new LoginError(
+      `token-audience '${value}' is not valid; use acr, arm, or an audience URI such as https://containerregistry.azure.net`
+    );
+  }
+  return { choice: 'custom', resource: value };
+}
+
+function parseOidcAudience(value: string): string {
+  if (/\s/.test(value) || value.length > 500) {
+    throw new LoginError(`oidc-audience '${value.slice(0, 80)}' is not valid; give one audience, such as api://AzureADTokenExchange`);
+  }
+  return value;
 }
 
 function parseCredential(
@@ -163,13 +238,9 @@ function parseCreds(text: string): AzureLoginCreds {
   return creds;
 }
 
-function parseAuthorityHost(authorityHost: string, environment: string, fromCreds: string | undefined): string {
-  let chosen = authorityHost || fromCreds;
-  if (!chosen && environment) {
-    chosen = CLOUD_AUTHORITIES[environment.toLowerCase()];
-    if (!chosen) throw new LoginError(`environment '${environment}' is unknown; use AzureCloud, AzureChinaCloud or AzureUSGovernment`);
-  }
-  if (!chosen) return CLOUD_AUTHORITIES.azurecloud as string;
+/** The authority given (authority-host, or creds' activeDirectoryEndpointUrl) as a plain https origin and path; '' when none is. */
+function parseAuthorityHost(chosen: string): string {
+  if (!chosen) return '';
   let url: URL;
   try {
     url = new URL(chosen);

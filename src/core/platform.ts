@@ -1,3 +1,4 @@
+import type { ProxySettings } from '../lib/proxy';
 import type { DockerRunner } from './docker/cli';
 import type { HelperHost } from './helper/launcher';
 
@@ -14,6 +15,8 @@ export interface Platform {
   saveState(value: string): void;
   /** The environment as the adapter hands it over: where the docker config, PATH and the XDG directories are. */
   env: NodeJS.ProcessEnv;
+  /** How every request of this run leaves the process: the proxy the platform configures, or DIRECT. */
+  proxy: ProxySettings;
   /** For login: helper — where the bundled credential helper is and how later steps find it. */
   credentialHelper?: HelperHost;
   /** How the platform runs the docker CLI (login: docker, and its logout); without one the core spawns `docker` itself. */

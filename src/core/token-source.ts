@@ -7,7 +7,11 @@ import { LoginError } from '../lib/errors';
 export interface FederatedTokenSource {
   available: boolean;
   unavailableHint: string;
-  getToken(): Promise<string>;
+  /**
+   * A token for `audience`, the cloud's federated token audience (api://AzureADTokenExchange in Azure's
+   * public cloud) unless the user chose another. Sources whose issuer picks the audience itself ignore it.
+   */
+  getToken(audience: string): Promise<string>;
   /** How the credential helper finds the same source again later (non-secret), when it can. */
   setting?: FederationSetting;
   /** What the subject of this platform's tokens depends on, for the advice when Entra ID finds no federated credential for it. */

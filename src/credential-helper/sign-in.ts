@@ -16,6 +16,7 @@ import {
 import { federatedTokenEnv } from '../federation/env';
 import { federatedTokenFile } from '../federation/file';
 import { describeError, LoginError } from '../lib/errors';
+import { proxyFromEnvironment } from '../lib/proxy';
 import { githubFederation } from '../federation/github';
 import { azureDevOpsFederation } from '../federation/azure-devops';
 import { ambientFederation } from '../federation/ambient';
@@ -29,7 +30,8 @@ function quiet(env: NodeJS.ProcessEnv): Platform {
     mask: () => undefined,
     setOutput: () => undefined,
     saveState: () => undefined,
-    env
+    env,
+    proxy: proxyFromEnvironment(env)
   };
 }
 
@@ -45,7 +47,7 @@ export function settingsFromEnvironment(server: string, env: NodeJS.ProcessEnv):
     if (registry.baseUrl.startsWith('http:')) return undefined;
     const options = parseLoginOptions(
       { ...azureEnvironmentInputs(env), registry: server, login: 'none' },
-      environmentFederation(undefined, env)
+      environmentFederation(undefined, env, quiet(env))
     );
     return options.credential.kind === 'token' ? undefined : helperSettingsOf(options, registry);
   } catch {
@@ -61,8 +63,10 @@ export async function signInAgain(server: string, settings: HelperSettings, env:
     'auth-type': settings.authType,
     'client-id': settings.clientId ?? (settings.authType === 'managed-identity' ? '' : fromEnv['client-id']),
     'tenant-id': settings.tenantId ?? fromEnv['tenant-id'],
+    environment: settings.environment,
     'authority-host': settings.authorityHost,
     'token-audience': settings.audience,
+    'oidc-audience': settings.oidcAudience,
     login: 'none'
   };
   if (settings.authType === 'service-principal') {
@@ -72,7 +76,8 @@ export async function signInAgain(server: string, settings: HelperSettings, env:
   }
   let credentials: RegistryCredential[];
   try {
-    credentials = await obtainCredentials(parseLoginOptions(raw, environmentFederation(settings.federation, env)), quiet(env));
+    const platform = quiet(env);
+    credentials = await obtainCredentials(parseLoginOptions(raw, environmentFederation(settings.federation, env, platform)), platform);
   } catch (error) {
     throw new LoginError(`cannot get a new token for ${server}: ${describeError(error)}`);
   }
@@ -82,7 +87,7 @@ export async function signInAgain(server: string, settings: HelperSettings, env:
 }
 
 /** The recorded token source when there is one, else AZURE_FEDERATED_TOKEN_FILE, else a GitHub job's token. */
-function environmentFederation(setting: FederationSetting | undefined, env: NodeJS.ProcessEnv): FederatedTokenSource {
+function environmentFederation(setting: FederationSetting | undefined, env: NodeJS.ProcessEnv, platform: Platform): FederatedTokenSource {
   const mask = (): undefined => undefined;
   switch (setting?.kind) {
     case 'file':
@@ -90,17 +95,18 @@ function environmentFederation(setting: FederationSetting | undefined, env: Node
     case 'env':
       return federatedTokenEnv(setting.name, env, mask);
     case 'github':
-      return githubFederation(env, quiet(env));
+      return githubFederation(env, platform);
     case 'azure-devops':
       return azureDevOpsFederation(
         {
           requestUri: env.SYSTEM_OIDCREQUESTURI?.trim() ?? '',
           accessToken: env.SYSTEM_ACCESSTOKEN?.trim() ?? '',
-          serviceConnectionId: setting.serviceConnectionId
+          serviceConnectionId: setting.serviceConnectionId,
+          proxy: platform.proxy
         },
         mask
       );
     default:
-      return ambientFederation(env, quiet(env), NO_TOKEN_HINT);
+      return ambientFederation(env, platform, NO_TOKEN_HINT);
   }
 }

@@ -1,6 +1,7 @@
 import { FederatedTokenSource } from '../core';
 import { LoginError } from '../lib/errors';
 import { parseJson, send } from '../lib/http';
+import type { ProxySettings } from '../lib/proxy';
 
 export interface AgentOidc {
   /** System.OidcRequestUri */
@@ -10,14 +11,18 @@ export interface AgentOidc {
   serviceConnectionId: string;
   /** The steps after this one will not have System.AccessToken in their environment, which the credential helper needs to renew. */
   helperLacksAccessToken?: boolean;
+  proxy: ProxySettings;
 }
 
 const HELPER_ACCESS_TOKEN_HINT =
   'the steps that run docker have SYSTEM_ACCESSTOKEN in their environment (env: SYSTEM_ACCESSTOKEN: $(System.AccessToken))';
 
-/** The service connection's OIDC token from Azure DevOps, fetched when Entra ID is about to be asked. */
+/**
+ * The service connection's OIDC token from Azure DevOps, fetched when Entra ID is about to be asked.
+ * Azure DevOps puts the audience in by itself (its request takes none), so the audience asked for is not sent.
+ */
 export function azureDevOpsFederation(agent: AgentOidc, mask: (secret: string) => void): FederatedTokenSource {
-  const { requestUri, accessToken, serviceConnectionId } = agent;
+  const { requestUri, accessToken, serviceConnectionId, proxy } = agent;
   const request = async (): Promise<string> => {
     let url: URL;
     try {
@@ -28,6 +33,7 @@ export function azureDevOpsFederation(agent: AgentOidc, mask: (secret: string) =
     url.searchParams.set('api-version', '7.1');
     url.searchParams.set('serviceConnectionId', serviceConnectionId);
     const response = await send({
+      proxy,
       method: 'POST',
       url: url.toString(),
       headers: {

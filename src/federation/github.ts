@@ -3,16 +3,13 @@ import { FederatedTokenSource, Platform } from '../core';
 import { LoginError } from '../lib/errors';
 import { parseJson, send } from '../lib/http';
 
-/** The audience Entra ID expects in a federated credential's assertion. */
-export const GITHUB_OIDC_AUDIENCE = 'api://AzureADTokenExchange';
-
 export const GITHUB_OIDC_FAILED = 'check that the job has permissions: id-token: write';
 
 /**
  * A GitHub job's OIDC token as a federated token source, however it is fetched: the Action asks the toolkit,
  * the command line and the credential helper ask the runner's endpoint themselves (githubFederation).
  */
-export function githubTokenSource(env: NodeJS.ProcessEnv, getToken: () => Promise<string>): FederatedTokenSource {
+export function githubTokenSource(env: NodeJS.ProcessEnv, getToken: (audience: string) => Promise<string>): FederatedTokenSource {
   return {
     available: (env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '') !== '' && (env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? '') !== '',
     unavailableHint:
@@ -25,10 +22,11 @@ export function githubTokenSource(env: NodeJS.ProcessEnv, getToken: () => Promis
 
 /** The job's GitHub OIDC token, fetched when Entra ID is about to be asked (it lives minutes). */
 export function githubFederation(env: NodeJS.ProcessEnv, platform: Platform): FederatedTokenSource {
-  return githubTokenSource(env, async () => {
+  return githubTokenSource(env, async (audience) => {
     const url = new URL(env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '');
-    url.searchParams.set('audience', GITHUB_OIDC_AUDIENCE);
+    url.searchParams.set('audience', audience);
     const response = await send({
+      proxy: platform.proxy,
       method: 'GET',
       url: url.toString(),
       headers: { Authorization: `Bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? ''}`, Accept: 'application/json' }

@@ -2,9 +2,12 @@ import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Platform } from '../core';
+import { proxyFromEnvironment, type ProxySettings } from '../lib/proxy';
 import { execDocker } from './docker';
 
 export const STATE_NAME = 'acr-login';
+
+let proxy: ProxySettings | undefined;
 
 export const githubPlatform: Platform = {
   info: (message) => core.info(message),
@@ -14,6 +17,10 @@ export const githubPlatform: Platform = {
   setOutput: (name, value) => core.setOutput(name, value),
   saveState: (value) => core.saveState(STATE_NAME, value),
   env: process.env,
+  // Read when first needed, so that a malformed HTTPS_PROXY fails the step with one line.
+  get proxy() {
+    return (proxy ??= proxyFromEnvironment(process.env));
+  },
   credentialHelper: {
     // dist/index.js runs; the helper is dist/credential-helper.js next to it.
     script: join(__dirname, 'credential-helper.js'),

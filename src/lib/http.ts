@@ -1,12 +1,15 @@
 import { request as httpRequest, IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { LoginError } from './errors';
+import { ProxyConnectAnswer, proxyAgent, proxyRefusal, ProxySettings, proxyUnreachable } from './proxy';
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
   url: string;
   headers?: Record<string, string>;
   body?: string;
+  /** Every request says how it leaves the process: the adapter's proxy settings, or DIRECT. */
+  proxy: ProxySettings;
 }
 
 export interface HttpResponse {
@@ -52,7 +55,7 @@ export async function send(req: HttpRequest, policy: RetryPolicy = DEFAULT_RETRY
       const code = (error as NodeJS.ErrnoException).code ?? '';
       const delay = backoff(policy, attempt);
       if (last || !RETRIED_NETWORK_CODES.has(code) || Date.now() + delay >= deadline) {
-        throw new LoginError(`cannot reach ${host}: ${networkProblem(error, host)}${attempt > 0 ? ` (${spent(attempt + 1)})` : ''}`);
+        throw unreachable(req, host, `${networkProblem(error, host)}${attempt > 0 ? ` (${spent(attempt + 1)})` : ''}`);
       }
       await sleep(delay);
       continue;
@@ -68,12 +71,23 @@ export async function send(req: HttpRequest, policy: RetryPolicy = DEFAULT_RETRY
   }
 }
 
-function sendOnce(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
+/** The failure for a host that could not be reached: the proxy when one was in the way, else the host itself. */
+function unreachable(req: HttpRequest, host: string, why: string): LoginError {
+  const url = new URL(req.url);
+  const proxy = req.proxy.proxyFor(url);
+  return proxy ? proxyUnreachable(req.proxy, proxy, url, why) : new LoginError(`cannot reach ${host}: ${why}`);
+}
+
+async function sendOnce(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
   const url = new URL(req.url);
   const requester = url.protocol === 'http:' ? httpRequest : httpsRequest;
   const headers: Record<string, string> = { 'User-Agent': 'acr-login', ...req.headers };
   if (req.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(req.body));
+  const proxy = req.proxy.proxyFor(url);
+  const agent = proxy ? await proxyAgent(proxy, url) : undefined;
   return new Promise((resolve, reject) => {
+    // A proxy refusing a CONNECT (or, forwarding plain http, asking for credentials) fails the request as the proxy's answer.
+    let refused: ProxyConnectAnswer | undefined;
     const fail = (error: Error): void => {
       clearTimeout(timer);
       reject(error);
@@ -81,7 +95,11 @@ function sendOnce(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
     };
     const tooLarge = (): LoginError =>
       new LoginError(`${url.host} sent an answer larger than ${MAX_BODY_BYTES / 1048576} MiB; a token answer is a few KiB`);
-    const clientRequest = requester(url, { method: req.method, headers }, (res) => {
+    const clientRequest = requester(url, { method: req.method, headers, ...(agent ? { agent } : {}) }, (res) => {
+      if (proxy && (refused || res.statusCode === 407)) {
+        res.resume();
+        return fail(proxyRefusal(req.proxy, proxy, url, refused?.statusCode ?? 407, refused?.statusText ?? res.statusMessage));
+      }
       if (Number(res.headers['content-length']) > MAX_BODY_BYTES) return fail(tooLarge());
       const chunks: Buffer[] = [];
       let size = 0;
@@ -97,6 +115,9 @@ function sendOnce(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
       res.on('error', fail);
     });
     const timer = setTimeout(() => fail(new LoginError(`${url.host} did not answer within ${seconds(timeoutMs)} s`)), timeoutMs);
+    clientRequest.on('proxyConnect', (answer: ProxyConnectAnswer) => {
+      if (answer.statusCode !== 200) refused = answer;
+    });
     clientRequest.on('error', fail);
     clientRequest.end(req.body);
   });

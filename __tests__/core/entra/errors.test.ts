@@ -1,7 +1,11 @@
+import { CLOUDS, PUBLIC_CLOUD } from '../../../src/core/entra/clouds';
 import { explainEntraFailure, FailureContext } from '../../../src/core/entra/errors';
 import { noFederation } from '../../../src/core/token-source';
 
 const oidc: FailureContext = {
+  cloud: PUBLIC_CLOUD,
+  audience: { choice: 'acr', resource: 'https://containerregistry.azure.net' },
+  federatedAudience: 'api://AzureADTokenExchange',
   credential: { kind: 'oidc', tenantId: 'tenant-1', clientId: 'app-1', source: noFederation('') },
   authorityHost: 'https://login.microsoftonline.com',
   assertionClaims: { sub: 'repo:o/r:environment:prod', iss: 'https://token.actions.githubusercontent.com', aud: 'api://Other' },
@@ -20,7 +24,7 @@ describe('explainEntraFailure', () => {
       '700213',
       /app app-1 has no federated credential for subject 'repo:o\/r:environment:prod' from issuer 'https:\/\/token\.actions\.githubusercontent\.com'/
     ],
-    ['700212', /the OIDC token's audience 'api:\/\/Other' is not the one the federated credential expects/],
+    ['700212', /the OIDC token's audience 'api:\/\/Other' is not the one the federated credential of app app-1 expects/],
     ['700211', /issuer 'https:\/\/token\.actions\.githubusercontent\.com' matches no federated credential of app app-1/],
     ['700024', /the OIDC token had expired/],
     ['7000222', /client secret of app app-1 has expired/],
@@ -32,6 +36,17 @@ describe('explainEntraFailure', () => {
     expect(message).toMatch(advice);
     expect(message).toContain(`Entra said: AADSTS${code}: Entra text.`);
     expect(message).not.toMatch(/Trace ID|\n/);
+  });
+
+  it('AADSTS500011 and 700212 name the cloud and its audiences', () => {
+    const china = CLOUDS.find((cloud) => cloud.name === 'AzureChinaCloud')!;
+    const context = { ...oidc, cloud: china, authorityHost: china.authorityHost, federatedAudience: china.federatedTokenAudience };
+    expect(explainEntraFailure(entraError('500011', 'Not found.'), context)).toMatch(
+      /the resource https:\/\/containerregistry\.azure\.net does not exist where tenant tenant-1 signs in \(https:\/\/login\.chinacloudapi\.cn\); in AzureChinaCloud ACR's audience is https:\/\/containerregistry\.azure\.cn/
+    );
+    expect(explainEntraFailure(entraError('700212', 'No match.'), context)).toMatch(
+      /in AzureChinaCloud federated credentials use api:\/\/AzureADTokenExchangeChina \(this login asked for api:\/\/AzureADTokenExchangeChina; oidc-audience sets another\)/
+    );
   });
 
   it('a managed identity that is not there says where it must run', () => {

@@ -11,6 +11,7 @@ import {
   removeHelperSettings
 } from '../../../src/core/helper/settings';
 import { helperSettingsPath, launcherDir, loginRecordsPath, tokenCacheDir } from '../../../src/core/helper/paths';
+import { PUBLIC_CLOUD } from '../../../src/core/entra/clouds';
 import { parseLoginOptions } from '../../../src/core/options';
 import { cachedRefreshToken, CacheIdentity, removeCachedTokens, storeRefreshToken } from '../../../src/core/helper/token-cache';
 
@@ -112,12 +113,12 @@ describe('helper settings', () => {
   it('record no secret, keep other servers, and go at logout', async () => {
     const path = join(fresh(), 'acr-login', 'helper.json');
     const options = parseLoginOptions(
-      { registry: 'a.azurecr.io,http://127.0.0.1:5000', 'client-id': 'c', 'tenant-id': 't', 'client-secret': 'do-not-record' },
+      { registry: 'areg1.azurecr.io,http://127.0.0.1:5000', 'client-id': 'c', 'tenant-id': 't', 'client-secret': 'do-not-record' },
       noOidc
     );
     const [a, local] = options.registries;
     await recordHelperSettings(path, {
-      'a.azurecr.io': helperSettingsOf(options, a!),
+      'areg1.azurecr.io': helperSettingsOf(options, a!),
       '127.0.0.1:5000': helperSettingsOf(options, local!)
     });
     expect(readFileSync(path, 'utf8')).not.toContain('do-not-record');
@@ -127,11 +128,12 @@ describe('helper settings', () => {
       authType: 'service-principal',
       clientId: 'c',
       tenantId: 't',
+      environment: 'AzureCloud',
       authorityHost: 'https://login.microsoftonline.com',
       audience: 'acr'
     });
-    expect(cacheIdentityOf(settings['a.azurecr.io']!)).toEqual(identity);
-    expect(await removeHelperSettings(path, ['a.azurecr.io'])).toEqual(['a.azurecr.io']);
+    expect(cacheIdentityOf(settings['areg1.azurecr.io']!)).toEqual(identity);
+    expect(await removeHelperSettings(path, ['areg1.azurecr.io'])).toEqual(['areg1.azurecr.io']);
     expect(Object.keys(await readHelperSettings(path))).toEqual(['127.0.0.1:5000']);
     writeFileSync(path, 'not json');
     expect(await readHelperSettings(path)).toEqual({});
@@ -139,7 +141,12 @@ describe('helper settings', () => {
 
   it('record a certificate path but never PEM text', () => {
     const registry = { loginServer: 'a.azurecr.io', baseUrl: 'https://a.azurecr.io' };
-    const base = { authorityHost: 'https://login.microsoftonline.com', audience: 'acr' as const };
+    const base = {
+      cloud: PUBLIC_CLOUD,
+      authorityHost: 'https://login.microsoftonline.com',
+      audience: { choice: 'acr' as const, resource: PUBLIC_CLOUD.acrAudience },
+      federatedAudience: PUBLIC_CLOUD.federatedTokenAudience
+    };
     const byPath = helperSettingsOf(
       { ...base, credential: { kind: 'service-principal', clientId: 'c', tenantId: 't', certificate: '/etc/cert.pem' } },
       registry

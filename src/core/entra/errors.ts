@@ -1,6 +1,7 @@
+import type { LoginOptions } from '../options';
 import type { EntraCredential } from './token';
 
-export interface FailureContext {
+export interface FailureContext extends Pick<LoginOptions, 'cloud' | 'audience' | 'federatedAudience'> {
   credential: EntraCredential;
   authorityHost: string;
   /** Claims of the OIDC assertion that was presented, when there was one. */
@@ -43,7 +44,11 @@ function advice(code: string, context: FailureContext): string {
       );
     }
     case '700212':
-      return `the OIDC token's audience '${claim('aud')}' is not the one the federated credential expects (api://AzureADTokenExchange)`;
+      return (
+        `the OIDC token's audience '${claim('aud')}' is not the one the federated credential of ${app} expects; ` +
+        `in ${context.cloud.name} federated credentials use ${context.cloud.federatedTokenAudience} ` +
+        `(this login asked for ${context.federatedAudience}; oidc-audience sets another)`
+      );
     case '700211':
       return `the OIDC token's issuer '${claim('iss')}' matches no federated credential of ${app}`;
     case '700024':
@@ -59,7 +64,10 @@ function advice(code: string, context: FailureContext): string {
     case '90002':
       return `tenant ${tenant} was not found at ${context.authorityHost}; check tenant-id and the cloud (authority-host or environment)`;
     case '500011':
-      return `the token audience is not known in tenant ${tenant}; check token-audience`;
+      return (
+        `the resource ${context.audience.resource} does not exist where tenant ${tenant} signs in (${context.authorityHost}); ` +
+        `in ${context.cloud.name} ACR's audience is ${context.cloud.acrAudience}: check environment, the registry's cloud and token-audience`
+      );
     default:
       return `${app} could not sign in to tenant ${tenant}`;
   }

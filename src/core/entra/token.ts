@@ -1,47 +1,105 @@
 import type { TokenCredential } from '@azure/identity';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { LoginError } from '../../lib/errors';
 import { DEFAULT_RETRY, parseJson, send } from '../../lib/http';
+import { ProxyConnectAnswer, proxyAgent, proxyRefusal, ProxySettings, proxyUnreachable } from '../../lib/proxy';
 import { readClaims } from './jwt';
-import type { Audience, Credential } from '../options';
-import { SCOPES, WELL_KNOWN_AUTHORITIES } from './clouds';
+import type { Credential, LoginOptions } from '../options';
+import { WELL_KNOWN_AUTHORITIES } from './clouds';
 import { explainEntraFailure } from './errors';
 
 export type EntraCredential = Exclude<Credential, { kind: 'token' }>;
+
+/** What decides the Entra request: the cloud's authority and audiences, the proxy, and the environment that locates a managed identity endpoint. */
+export interface EntraRequest extends Pick<LoginOptions, 'cloud' | 'authorityHost' | 'audience' | 'federatedAudience'> {
+  proxy: ProxySettings;
+  env: NodeJS.ProcessEnv;
+}
 
 /** MSAL does not pass an abort signal to its metadata requests, so a silent authority is cut off here. */
 const ENTRA_TIMEOUT_MS = 30000;
 
 /** Asks Entra ID (through @azure/identity, loaded only now) for one access token of the chosen audience. */
-export async function getEntraToken(credential: EntraCredential, authorityHost: string, audience: Audience): Promise<string> {
-  const presented: { assertion?: string; pending?: Promise<string> } = {};
+export async function getEntraToken(credential: EntraCredential, request: EntraRequest): Promise<string> {
+  const { authorityHost } = request;
+  const presented: Presented = { audience: request.federatedAudience };
   if (credential.kind === 'oidc') {
     // Needed anyway: ask the platform now, so that its round trip overlaps loading @azure/identity.
     // A failure surfaces when MSAL asks for the assertion (presentOnce), as before.
-    presented.pending = credential.source.getToken();
+    presented.pending = credential.source.getToken(presented.audience);
     presented.pending.catch(() => undefined);
   }
-  const tokenCredential = await createTokenCredential(credential, authorityHost, presented);
+  const target = new URL(credential.kind === 'managed-identity' ? managedIdentityEndpoint(request.env) : authorityHost);
+  const route = await routeFor(target, request.proxy);
+  const tokenCredential = await createTokenCredential(credential, authorityHost, route.agent, presented);
+  // A managed identity asks for the resource itself: @azure/identity takes it from the scope without `/.default`.
+  const scope = `${request.audience.resource}/.default`;
   try {
-    const token = await withTimeout(tokenCredential.getToken(SCOPES[audience], { abortSignal: AbortSignal.timeout(ENTRA_TIMEOUT_MS) }));
+    const token = await withTimeout(tokenCredential.getToken(scope, { abortSignal: AbortSignal.timeout(ENTRA_TIMEOUT_MS) }));
     if (!token?.token) throw new LoginError('Entra ID returned no access token');
     return token.token;
   } catch (error) {
     if (error instanceof LoginError) throw error;
+    const proxyFailure = route.failure(error);
+    if (proxyFailure) throw proxyFailure;
     const assertionClaims = presented.assertion ? readClaims(presented.assertion) : undefined;
-    const cause = (await diagnoseMetadataFailure(error, credential, authorityHost)) ?? error;
-    throw new LoginError(explainEntraFailure(cause, { credential, authorityHost, assertionClaims, timeoutMs: ENTRA_TIMEOUT_MS }));
+    const cause = (await diagnoseMetadataFailure(error, credential, authorityHost, request.proxy)) ?? error;
+    throw new LoginError(explainEntraFailure(cause, { ...request, credential, assertionClaims, timeoutMs: ENTRA_TIMEOUT_MS }));
   }
+}
+
+/**
+ * Where @azure/identity's managed identity requests go, found as it finds them: App Service / Functions,
+ * Cloud Shell, a pod identity host, else IMDS.
+ */
+export function managedIdentityEndpoint(env: NodeJS.ProcessEnv): string {
+  return env.IDENTITY_ENDPOINT || env.MSI_ENDPOINT || env.AZURE_POD_IDENTITY_AUTHORITY_HOST || 'http://169.254.169.254';
+}
+
+interface Route {
+  /** What @azure/identity's requests use: the proxy's agent, or a direct one (so that it applies no proxy rules of its own). */
+  agent: HttpAgent;
+  /** The proxy's own failure behind an @azure/identity error, when there was one. */
+  failure(error: unknown): LoginError | undefined;
+}
+
+async function routeFor(target: URL, settings: ProxySettings): Promise<Route> {
+  const proxy = settings.proxyFor(target);
+  if (!proxy) return { agent: target.protocol === 'https:' ? new HttpsAgent() : new HttpAgent(), failure: () => undefined };
+  const agent = await proxyAgent(proxy, target);
+  let refused: ProxyConnectAnswer | undefined;
+  const onConnect = (answer: ProxyConnectAnswer): void => {
+    if (answer.statusCode !== 200) refused = answer;
+  };
+  agent.on('proxyConnect', onConnect);
+  return {
+    agent,
+    failure(error) {
+      agent.off('proxyConnect', onConnect);
+      const message = error instanceof Error ? error.message : String(error);
+      if (refused) return proxyRefusal(settings, proxy, target, refused.statusCode, refused.statusText);
+      if (/\b407\b/.test(message)) return proxyRefusal(settings, proxy, target, 407);
+      const code = (error as { code?: unknown }).code;
+      const network = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b/.exec(
+        `${typeof code === 'string' ? code : ''} ${message}`
+      );
+      return network ? proxyUnreachable(settings, proxy, target, network[1] as string) : undefined;
+    }
+  };
 }
 
 async function createTokenCredential(
   credential: EntraCredential,
   authorityHost: string,
-  presented: { assertion?: string; pending?: Promise<string> }
+  agent: HttpAgent,
+  presented: Presented
 ): Promise<TokenCredential> {
   const identity = await import('@azure/identity');
   const options = {
     authorityHost,
-    disableInstanceDiscovery: !WELL_KNOWN_AUTHORITIES.has(new URL(authorityHost).hostname)
+    disableInstanceDiscovery: !WELL_KNOWN_AUTHORITIES.has(new URL(authorityHost).hostname),
+    agent
   };
   switch (credential.kind) {
     case 'oidc':
@@ -61,8 +119,8 @@ async function createTokenCredential(
       return new identity.ClientSecretCredential(credential.tenantId, credential.clientId, credential.secret, options);
     case 'managed-identity':
       return credential.clientId
-        ? new identity.ManagedIdentityCredential({ clientId: credential.clientId })
-        : new identity.ManagedIdentityCredential();
+        ? new identity.ManagedIdentityCredential({ clientId: credential.clientId, agent })
+        : new identity.ManagedIdentityCredential({ agent });
   }
 }
 
@@ -70,11 +128,16 @@ async function createTokenCredential(
  * MSAL reports any failure to read the tenant's metadata as `endpoints_resolution_error`, hiding
  * Entra's answer (AADSTS90002 for an unknown tenant): ask once more and keep what Entra said.
  */
-async function diagnoseMetadataFailure(error: unknown, credential: EntraCredential, authorityHost: string): Promise<Error | undefined> {
+async function diagnoseMetadataFailure(
+  error: unknown,
+  credential: EntraCredential,
+  authorityHost: string,
+  proxy: ProxySettings
+): Promise<Error | undefined> {
   if (!(error instanceof Error) || !error.message.includes('endpoints_resolution_error') || !('tenantId' in credential)) return undefined;
   const url = `${authorityHost}/${encodeURIComponent(credential.tenantId)}/v2.0/.well-known/openid-configuration`;
   try {
-    const response = await send({ method: 'GET', url }, { ...DEFAULT_RETRY, retries: 0 });
+    const response = await send({ method: 'GET', url, proxy }, { ...DEFAULT_RETRY, retries: 0 });
     const described = (parseJson(response.body) as { error_description?: unknown } | undefined)?.error_description;
     return typeof described === 'string' ? new Error(described) : new Error(`${url} answered HTTP ${response.status}`);
   } catch (probeError) {
@@ -82,12 +145,16 @@ async function diagnoseMetadataFailure(error: unknown, credential: EntraCredenti
   }
 }
 
+/** The federated token asked for (its audience), on its way, and as presented. */
+interface Presented {
+  audience: string;
+  pending?: Promise<string>;
+  assertion?: string;
+}
+
 /** @azure/identity asks for the assertion more than once per sign-in; the platform is asked once. */
-async function presentOnce(
-  credential: Extract<EntraCredential, { kind: 'oidc' }>,
-  presented: { assertion?: string; pending?: Promise<string> }
-): Promise<string> {
-  presented.pending ??= credential.source.getToken();
+async function presentOnce(credential: Extract<EntraCredential, { kind: 'oidc' }>, presented: Presented): Promise<string> {
+  presented.pending ??= credential.source.getToken(presented.audience);
   try {
     presented.assertion = await presented.pending;
     return presented.assertion;

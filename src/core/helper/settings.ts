@@ -1,6 +1,7 @@
 import { LoginError } from '../../lib/errors';
 import { editJsonFile, readJsonObject } from '../../lib/locked-file';
-import type { Audience, LoginOptions } from '../options';
+import { CLOUD_NAMES, type CloudName } from '../entra/clouds';
+import type { LoginOptions } from '../options';
 import type { FederationSetting } from '../token-source';
 import type { Registry } from '../registry/names';
 import type { CacheIdentity } from './token-cache';
@@ -15,8 +16,13 @@ export interface HelperSettings {
   authType: 'oidc' | 'service-principal' | 'managed-identity';
   clientId?: string;
   tenantId?: string;
+  /** The cloud the login was made in; older records lack it (the registry's suffix tells). */
+  environment?: CloudName;
   authorityHost: string;
-  audience: Audience;
+  /** token-audience as given: acr, arm or an audience URI. */
+  audience: string;
+  /** oidc-audience, when it was not the cloud's own. */
+  oidcAudience?: string;
   federation?: FederationSetting;
   /** A certificate given as a file path (PEM text is a secret and is not recorded). */
   certificatePath?: string;
@@ -25,17 +31,19 @@ export interface HelperSettings {
 const AUTH_TYPES = ['oidc', 'service-principal', 'managed-identity'];
 
 export function helperSettingsOf(
-  options: Pick<LoginOptions, 'credential' | 'authorityHost' | 'audience'>,
+  options: Pick<LoginOptions, 'credential' | 'cloud' | 'authorityHost' | 'audience' | 'federatedAudience'>,
   registry: Registry
 ): HelperSettings {
-  const { credential } = options;
+  const { credential, audience, cloud } = options;
   if (credential.kind === 'token') throw new LoginError('the credential helper renews Entra ID logins only');
   const settings: HelperSettings = {
     baseUrl: registry.baseUrl,
     authType: credential.kind,
+    environment: cloud.name,
     authorityHost: options.authorityHost,
-    audience: options.audience
+    audience: audience.choice === 'custom' ? audience.resource : audience.choice
   };
+  if (options.federatedAudience !== cloud.federatedTokenAudience) settings.oidcAudience = options.federatedAudience;
   if (credential.clientId) settings.clientId = credential.clientId;
   if ('tenantId' in credential) settings.tenantId = credential.tenantId;
   if (credential.kind === 'oidc' && credential.source.setting) settings.federation = credential.source.setting;
@@ -103,6 +111,9 @@ function isSettings(value: unknown): value is HelperSettings {
     typeof value.authType === 'string' &&
     AUTH_TYPES.includes(value.authType) &&
     typeof value.authorityHost === 'string' &&
-    (value.audience === 'acr' || value.audience === 'arm')
+    typeof value.audience === 'string' &&
+    (value.audience === 'acr' || value.audience === 'arm' || value.audience.startsWith('https://')) &&
+    (value.environment === undefined || (CLOUD_NAMES as readonly unknown[]).includes(value.environment)) &&
+    (value.oidcAudience === undefined || typeof value.oidcAudience === 'string')
   );
 }

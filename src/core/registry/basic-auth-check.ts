@@ -1,5 +1,6 @@
 import { LoginError } from '../../lib/errors';
 import { send } from '../../lib/http';
+import type { ProxySettings } from '../../lib/proxy';
 import { acrErrorMessage, RegistryCredential } from './exchange';
 import type { Registry } from './names';
 
@@ -7,9 +8,15 @@ import type { Registry } from './names';
  * Checks a repository-scoped token or admin user against the registry's token endpoint, so a wrong
  * password fails the login step rather than the first push.
  */
-export async function checkBasicCredential(registry: Registry, username: string, password: string): Promise<RegistryCredential> {
+export async function checkBasicCredential(
+  registry: Registry,
+  username: string,
+  password: string,
+  proxy: ProxySettings
+): Promise<RegistryCredential> {
   const query = new URLSearchParams({ service: registry.loginServer }).toString();
   const response = await send({
+    proxy,
     method: 'GET',
     url: `${registry.baseUrl}/oauth2/token?${query}`,
     headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`, Accept: 'application/json' }

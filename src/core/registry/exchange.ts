@@ -1,7 +1,8 @@
 import { LoginError } from '../../lib/errors';
 import { formBody, parseJson, send } from '../../lib/http';
+import type { ProxySettings } from '../../lib/proxy';
 import { expiryOf, readClaims } from '../entra/jwt';
-import type { Audience } from '../options';
+import type { TokenAudience } from '../options';
 import type { Registry } from './names';
 
 /** What a client needs to log in to one registry. */
@@ -16,10 +17,16 @@ export interface RegistryCredential {
 export const TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
 
 /** Trades an Entra access token for this registry's refresh token at `/oauth2/exchange`. */
-export async function exchangeForRefreshToken(registry: Registry, accessToken: string, audience: Audience): Promise<RegistryCredential> {
+export async function exchangeForRefreshToken(
+  registry: Registry,
+  accessToken: string,
+  audience: TokenAudience,
+  proxy: ProxySettings
+): Promise<RegistryCredential> {
   const claims = readClaims(accessToken);
   const tenant = typeof claims.tid === 'string' ? claims.tid : '';
   const response = await send({
+    proxy,
     method: 'POST',
     url: `${registry.baseUrl}/oauth2/exchange`,
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
@@ -33,10 +40,15 @@ export async function exchangeForRefreshToken(registry: Registry, accessToken: s
   throw new LoginError(exchangeFailure(registry, response.status, response.body, audience, identityOf(claims)));
 }
 
-function exchangeFailure(registry: Registry, status: number, body: string, audience: Audience, identity: string): string {
+/** The roles that let an identity push or pull, in both permission modes a registry can have. */
+export const ROLE_ADVICE =
+  'AcrPush (to push) or AcrPull (to pull) on it, or, when its permissions mode is RBAC Registry + ABAC Repository Permissions, ' +
+  'Container Registry Repository Writer or Reader';
+
+function exchangeFailure(registry: Registry, status: number, body: string, audience: TokenAudience, identity: string): string {
   const detail = acrErrorMessage(body);
   const server = registry.loginServer;
-  if (status === 401 && audience === 'arm') {
+  if (status === 401 && audience.choice === 'arm') {
     return (
       `${server} refused the ARM-audience token of ${identity}: authentication-as-arm is disabled on this registry. ` +
       `Use token-audience: acr (the default), or enable it with 'az acr config authentication-as-arm update --status enabled'${detail}`
@@ -45,7 +57,8 @@ function exchangeFailure(registry: Registry, status: number, body: string, audie
   if (status === 401 || status === 403) {
     return (
       `${server} refused the Entra token of ${identity} (HTTP ${status})${detail}. ` +
-      "Check that the identity is in the registry's tenant and has the AcrPush or AcrPull role on it"
+      `Check that the token's audience (${audience.resource}) is the one of the registry's cloud, ` +
+      `and that the identity is in the registry's tenant and has ${ROLE_ADVICE}`
     );
   }
   if (status === 404) return `${server} has no /oauth2/exchange endpoint (HTTP 404): is it an Azure Container Registry?`;
