@@ -140,7 +140,7 @@ describe('a Docker registry connection of type Azure Container Registry (contain
       registries: [{ loginServer: 'myreg.azurecr.io', baseUrl: 'https://myreg.azurecr.io' }],
       credential: { kind: 'service-principal', clientId: CLIENT, tenantId: TENANT, secret: SECRET },
       authorityHost: 'https://login.microsoftonline.com',
-      audience: 'acr'
+      audience: { choice: 'acr', resource: 'https://containerregistry.azure.net' }
     });
   });
 
