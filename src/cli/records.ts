@@ -1,21 +1,41 @@
-import { LoginState, parseState, STATE_MODES } from '../core';
+import { LoginState, parseState, settleKept, STATE_MODES } from '../core';
 import { editJsonFile } from '../lib/locked-file';
 
 /** One server the command line wrote credentials for, and where: what `acr-login logout` undoes. */
 type LoginRecord = Omit<LoginState, 'servers'> & LoginState['servers'][number];
 
-/** Adds what a login saved (the core's logout state, no secret) to the records, replacing older records of the same servers. */
+/**
+ * Adds what a login saved (the core's logout state, no secret) to the records, replacing older records
+ * of the same servers and place; of two entries kept aside for one server, the one the logout should
+ * put back stays recorded (see settleKept).
+ */
 export async function recordLogin(path: string, stateText: string): Promise<void> {
   const state = parseState(stateText);
   if (!state) return;
   const { servers, ...where } = state;
-  await edit(path, (records) => [
-    ...records.filter(
+  const section = where.mode === 'helper' ? 'credHelpers' : 'auths';
+  let replaced: LoginRecord[] = [];
+  await edit(path, (records) => {
+    const samePlace = (record: LoginRecord, server: string): boolean =>
+      record.server === server && record.mode === where.mode && record.configPath === where.configPath;
+    replaced = records.filter((record) => servers.some((entry) => samePlace(record, entry.server)));
+    return [...records.filter((record) => !replaced.includes(record)), ...servers.map((entry) => ({ ...where, ...entry }))];
+  });
+  const settled: LoginRecord[] = [];
+  for (const entry of servers) {
+    const older = replaced.find((record) => record.server === entry.server);
+    if (!older) continue;
+    const kept = await settleKept(older, entry, section, entry.server);
+    if (kept !== entry.kept) settled.push({ ...where, ...entry, ...(kept ? { kept } : {}) });
+  }
+  if (settled.length === 0) return;
+  await edit(path, (records) =>
+    records.map(
       (record) =>
-        !servers.some((entry) => entry.server === record.server && record.mode === where.mode && record.configPath === where.configPath)
-    ),
-    ...servers.map((entry) => ({ ...where, ...entry }))
-  ]);
+        settled.find((entry) => entry.server === record.server && entry.mode === record.mode && entry.configPath === record.configPath) ??
+        record
+    )
+  );
 }
 
 /** Removes the records of these servers (all when none are named) and returns them as logout states, one per place written. */
@@ -26,10 +46,10 @@ export async function takeRecords(path: string, servers?: string[]): Promise<Log
     return records.filter((record) => !taken.includes(record));
   });
   const states = new Map<string, LoginState>();
-  for (const { server, fingerprint, ...where } of taken) {
+  for (const { server, fingerprint, kept, ...where } of taken) {
     const key = JSON.stringify([where.mode, where.configPath, where.settingsPath, where.cacheDir]);
     const state = states.get(key) ?? { ...where, servers: [] };
-    state.servers.push({ server, fingerprint });
+    state.servers.push({ server, fingerprint, ...(kept ? { kept } : {}) });
     states.set(key, state);
   }
   return [...states.values()];
@@ -49,6 +69,7 @@ function isRecord(value: unknown): value is LoginRecord {
     record !== null &&
     typeof record.server === 'string' &&
     typeof record.fingerprint === 'string' &&
+    (record.kept === undefined || typeof record.kept === 'string') &&
     (STATE_MODES as readonly string[]).includes(record.mode ?? '')
   );
 }

@@ -17,6 +17,7 @@ export type { Registry } from './registry/names';
 export { TOKEN_USERNAME } from './registry/exchange';
 export type { RegistryCredential } from './registry/exchange';
 export { HELPER_EXECUTABLE } from './docker/cred-helpers';
+export { settleKept } from './docker/kept';
 export { cacheIdentityOf, helperSettingsOf, readHelperSettings } from './helper/settings';
 export type { HelperSettings } from './helper/settings';
 export { helperSettingsPath, launcherDir, loginRecordsPath, tokenCacheDir } from './helper/paths';

@@ -1,5 +1,7 @@
 import { dockerLogin, dockerOnPath } from './docker/cli';
-import { AuthEntry, dockerConfigPath, fingerprint, writeAuths } from './docker/config';
+import { AuthEntry, dockerConfigPath, fingerprint, keepAuthsAside, writeAuths, Written } from './docker/config';
+import { keptFileIn } from './docker/kept';
+import { keptEntriesDir } from './helper/paths';
 import { obtainCredentials } from './credentials';
 import type { RegistryCredential } from './registry/exchange';
 import { storeForHelper } from './helper/store';
@@ -18,22 +20,37 @@ export async function login(options: LoginOptions, platform: Platform): Promise<
 }
 
 async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: boolean, platform: Platform): Promise<void> {
-  const configPath = mode === 'config' ? dockerConfigPath(platform.env) : undefined;
+  const configPath = dockerConfigPath(platform.env);
+  // The state is saved before anything is written: it names where a replaced entry will be kept, never the entry.
+  const keptDir = keptEntriesDir(platform.env);
+  const written: Written[] = entries.map((entry) => ({
+    server: entry.server,
+    fingerprint: fingerprint(entry),
+    ...(logout ? { kept: keptFileIn(keptDir) } : {})
+  }));
   if (logout) {
-    const state: LoginState = { mode, servers: entries.map((entry) => ({ server: entry.server, fingerprint: fingerprint(entry) })) };
-    if (configPath) state.configPath = configPath;
+    const state: LoginState = { mode, configPath, servers: written };
     platform.saveState(serializeState(state));
   }
-  if (configPath) {
-    const { credsStore } = await writeAuths(configPath, entries);
+  if (mode === 'config') {
+    const { credsStore, overriddenBy } = await writeAuths(
+      configPath,
+      entries.map((entry, i) => ({ ...entry, kept: written[i]?.kept }))
+    );
     if (credsStore) {
       platform.warning(
         `${configPath} names credsStore '${credsStore}': the docker CLI reads credentials from there, not from auths; use login: docker for the docker CLI`
       );
     }
+    for (const [server, helper] of Object.entries(overriddenBy)) {
+      platform.warning(
+        `${configPath} names credHelpers '${helper}' for ${server}: docker asks docker-credential-${helper} and ignores the auths entry just written; remove that credHelpers entry, or use login: helper`
+      );
+    }
     platform.info(`Wrote credentials for ${entries.map((entry) => entry.server).join(', ')} to ${configPath}`);
     return;
   }
+  if (logout) await keepAuthsAside(configPath, written);
   // One at a time: the docker CLI does not lock its config file.
   for (const entry of entries) {
     await dockerLogin(entry, platform.runDocker);
@@ -60,15 +77,20 @@ function setOutputs(credentials: RegistryCredential[], platform: Platform): void
   );
   platform.setOutput(
     'expires-on',
-    column((c) => c.expiresOn?.toISOString() ?? ''),
+    column((c) => isoDate(c.expiresOn)),
     false
   );
   for (const credential of credentials) {
-    const until = credential.expiresOn ? `, valid until ${credential.expiresOn.toISOString()}` : '';
+    const until = isoDate(credential.expiresOn) ? `, valid until ${isoDate(credential.expiresOn)}` : '';
     platform.info(`Logged in to ${credential.registry.loginServer} as ${credential.username}${until}`);
   }
 }
 
 function toAuthEntry(credential: RegistryCredential): AuthEntry {
   return { server: credential.registry.loginServer, username: credential.username, password: credential.password };
+}
+
+/** A valid date as ISO 8601, else nothing: a date out of range never throws here. */
+function isoDate(date: Date | undefined): string {
+  return date && Number.isFinite(date.getTime()) ? date.toISOString() : '';
 }

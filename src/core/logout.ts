@@ -1,5 +1,5 @@
 import { dockerLogout } from './docker/cli';
-import { removeAuths } from './docker/config';
+import { removeAuths, restoreAfterDockerLogout } from './docker/config';
 import { describeError } from '../lib/errors';
 import { removeHelperLogin } from './helper/store';
 import { parseState } from './state';
@@ -18,8 +18,9 @@ export async function logout(stateText: string, platform: Platform): Promise<voi
       return;
     }
     if (state.mode === 'config' && state.configPath) {
-      const { removed, changed } = await removeAuths(state.configPath, state.servers);
+      const { removed, restored, changed } = await removeAuths(state.configPath, state.servers);
       if (removed.length > 0) platform.info(`Removed credentials for ${removed.join(', ')} from ${state.configPath}`);
+      if (restored.length > 0) platform.info(`Put back the earlier credentials for ${restored.join(', ')} in ${state.configPath}`);
       for (const server of changed)
         platform.warning(`Left ${server} in ${state.configPath}: its credentials changed after this step wrote them`);
       return;
@@ -31,6 +32,10 @@ export async function logout(stateText: string, platform: Platform): Promise<voi
       } catch (error) {
         platform.warning(`Logout of ${server} failed: ${describeError(error)}`);
       }
+    }
+    if (state.configPath) {
+      const restored = await restoreAfterDockerLogout(state.configPath, state.servers);
+      if (restored.length > 0) platform.info(`Put back the earlier credentials for ${restored.join(', ')} in ${state.configPath}`);
     }
   } catch (error) {
     platform.warning(`Logout failed: ${describeError(error)}`);

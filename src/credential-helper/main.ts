@@ -61,11 +61,16 @@ async function run(action: string | undefined, env: NodeJS.ProcessEnv): Promise<
   }
 }
 
-/** docker sends the bare host (`myreg.azurecr.io`, `127.0.0.1:5000`); older clients a URL. */
+/**
+ * docker sends the bare host (`myreg.azurecr.io`, `127.0.0.1:5000`); older clients a URL; an image
+ * named `myreg.azurecr.io:443/app` the host with the https port, which names the same registry.
+ */
 function hostOf(serverURL: string): string {
   if (!serverURL) throw new LoginError('no credentials server URL');
+  const plainHttp = /^http:\/\//i.test(serverURL);
   const withoutScheme = serverURL.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
-  return (withoutScheme.split('/')[0] ?? '').toLowerCase();
+  const host = (withoutScheme.split('/')[0] ?? '').toLowerCase();
+  return plainHttp ? host : host.replace(/:443$/, '');
 }
 
 function parseStore(text: string): { ServerURL: string; Username: string; Secret: string } {

@@ -1,7 +1,20 @@
-import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerConfigPath, fingerprint, removeAuths, writeAuths } from '../../../src/core/docker/config';
+import { removeCredHelpers, writeCredHelpers } from '../../../src/core/docker/cred-helpers';
+import { keptFileIn } from '../../../src/core/docker/kept';
 
 const decode = (auth: string | undefined): string => Buffer.from(auth ?? '', 'base64').toString();
 
@@ -48,7 +61,7 @@ describe('docker config file', () => {
       path,
       [mine, replaced].map((entry) => ({ server: entry.server, fingerprint: fingerprint(entry) }))
     );
-    expect(result).toEqual({ removed: ['mine.azurecr.io'], changed: ['replaced.azurecr.io'] });
+    expect(result).toEqual({ removed: ['mine.azurecr.io'], restored: [], changed: ['replaced.azurecr.io'] });
     expect(Object.keys(JSON.parse(readFileSync(path, 'utf8')).auths).sort()).toEqual(['other.azurecr.io', 'replaced.azurecr.io']);
   });
 
@@ -65,8 +78,124 @@ describe('docker config file', () => {
     const path = freshConfig();
     writeFileSync(path, '{ not json');
     await expect(writeAuths(path, [{ server: 'a.azurecr.io', username: 'u', password: 'p' }])).rejects.toThrow(
-      /is not a JSON object; fix or remove it/
+      /is not valid JSON; fix or remove it/
     );
     expect(readFileSync(path, 'utf8')).toBe('{ not json');
+  });
+});
+
+describe('a config of the wrong shape is left untouched, with one line naming the file and what is wrong', () => {
+  it.each([
+    ['an array', '[]', 'holds an array, not a JSON object'],
+    ['a string', '"text"', 'holds a string, not a JSON object'],
+    ['auths as an array', '{"auths":[]}', '"auths" is an array, not an object'],
+    ['auths as a string', '{"auths":"x"}', '"auths" is a string, not an object'],
+    ['credHelpers as a number', '{"credHelpers":5}', '"credHelpers" is a number, not an object']
+  ])('%s', async (_name, text, why) => {
+    const path = freshConfig();
+    writeFileSync(path, text);
+    const entry = { server: 'a.azurecr.io', username: 'u', password: 'p' };
+    await expect(writeAuths(path, [entry])).rejects.toThrow(
+      `docker config ${path}: ${why}; fix or remove it`.replace(`${path}: holds`, `${path} holds`)
+    );
+    await expect(writeCredHelpers(path, [{ server: 'a.azurecr.io' }])).rejects.toThrow(/fix or remove it$/);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
+  it('DOCKER_CONFIG naming a file', async () => {
+    const file = freshConfig({});
+    const path = join(file, 'config.json');
+    await expect(writeAuths(path, [{ server: 'a.azurecr.io', username: 'u', password: 'p' }])).rejects.toThrow(
+      `the docker config directory ${file} is a file, not a directory: point DOCKER_CONFIG at a directory`
+    );
+    expect(readFileSync(file, 'utf8')).toBe('{}');
+  });
+});
+
+it('writes through a symbolic link, as docker does: the link stays, its target gets the entries', async () => {
+  const path = freshConfig();
+  const target = join(mkdtempSync(join(tmpdir(), 'dotfiles-')), 'docker-config.json');
+  writeFileSync(target, JSON.stringify({ auths: { 'ghcr.io': { auth: 'eDp5' } } }));
+  symlinkSync(target, path);
+  const entry = { server: 'a.azurecr.io', username: 'u', password: 'p' };
+  await writeAuths(path, [entry]);
+  expect(lstatSync(path).isSymbolicLink()).toBe(true);
+  expect(readlinkSync(path)).toBe(target);
+  expect(Object.keys(JSON.parse(readFileSync(target, 'utf8')).auths)).toEqual(['ghcr.io', 'a.azurecr.io']);
+  await removeAuths(path, [{ server: entry.server, fingerprint: fingerprint(entry) }]);
+  expect(lstatSync(path).isSymbolicLink()).toBe(true);
+  expect(JSON.parse(readFileSync(target, 'utf8')).auths).toEqual({ 'ghcr.io': { auth: 'eDp5' } });
+});
+
+describe('an entry a login replaces is kept aside, privately, and put back exactly by its logout', () => {
+  const earlier = { auth: 'cnVubmVyOmxvbmctbGl2ZWQtc2VjcmV0', identitytoken: 'kept-as-is', email: 'ci@example.com' };
+
+  function keptDir(): string {
+    return join(mkdtempSync(join(tmpdir(), 'state-')), 'acr-login', 'kept');
+  }
+
+  it('auths: replaced, kept in a 0600 file of a 0700 directory, restored', async () => {
+    const path = freshConfig({ auths: { 'a.azurecr.io': earlier, 'ghcr.io': { auth: 'eDp5' } } });
+    const entry = { server: 'a.azurecr.io', username: 'u', password: 'new-token' };
+    const kept = keptFileIn(keptDir());
+    await writeAuths(path, [{ ...entry, kept }]);
+    expect(decode(JSON.parse(readFileSync(path, 'utf8')).auths['a.azurecr.io'].auth)).toBe('u:new-token');
+    expect(statSync(kept).mode & 0o777).toBe(0o600);
+    expect(statSync(join(kept, '..')).mode & 0o777).toBe(0o700);
+
+    const undone = await removeAuths(path, [{ server: entry.server, fingerprint: fingerprint(entry), kept }]);
+    expect(undone).toEqual({ removed: [], restored: ['a.azurecr.io'], changed: [] });
+    expect(JSON.parse(readFileSync(path, 'utf8')).auths).toEqual({ 'a.azurecr.io': earlier, 'ghcr.io': { auth: 'eDp5' } });
+    expect(existsSync(kept)).toBe(false);
+  });
+
+  it('auths: an entry changed since the login is left, and the kept one is dropped', async () => {
+    const path = freshConfig({ auths: { 'a.azurecr.io': earlier } });
+    const entry = { server: 'a.azurecr.io', username: 'u', password: 'new-token' };
+    const kept = keptFileIn(keptDir());
+    await writeAuths(path, [{ ...entry, kept }]);
+    await writeAuths(path, [{ ...entry, password: 'someone-else' }]);
+    const undone = await removeAuths(path, [{ server: entry.server, fingerprint: fingerprint(entry), kept }]);
+    expect(undone).toEqual({ removed: [], restored: [], changed: ['a.azurecr.io'] });
+    expect(decode(JSON.parse(readFileSync(path, 'utf8')).auths['a.azurecr.io'].auth)).toBe('u:someone-else');
+    expect(existsSync(kept)).toBe(false);
+  });
+
+  it('two logins in a row are undone in reverse order back to the first entry', async () => {
+    const path = freshConfig({ auths: { 'a.azurecr.io': earlier } });
+    const dir = keptDir();
+    const first = { server: 'a.azurecr.io', username: 'u', password: 'first' };
+    const second = { ...first, password: 'second' };
+    const [keptFirst, keptSecond] = [keptFileIn(dir), keptFileIn(dir)];
+    await writeAuths(path, [{ ...first, kept: keptFirst }]);
+    await writeAuths(path, [{ ...second, kept: keptSecond }]);
+    await removeAuths(path, [{ server: 'a.azurecr.io', fingerprint: fingerprint(second), kept: keptSecond }]);
+    await removeAuths(path, [{ server: 'a.azurecr.io', fingerprint: fingerprint(first), kept: keptFirst }]);
+    expect(JSON.parse(readFileSync(path, 'utf8')).auths).toEqual({ 'a.azurecr.io': earlier });
+  });
+
+  it('credHelpers: an entry naming another helper is put back', async () => {
+    const path = freshConfig({ credHelpers: { 'a.azurecr.io': 'ecr-login', 'gcr.io': 'gcloud' } });
+    const kept = keptFileIn(keptDir());
+    await writeCredHelpers(path, [{ server: 'a.azurecr.io', kept }]);
+    expect(JSON.parse(readFileSync(path, 'utf8')).credHelpers['a.azurecr.io']).toBe('acr-login');
+    const undone = await removeCredHelpers(path, [{ server: 'a.azurecr.io', fingerprint: 'acr-login', kept }]);
+    expect(undone.restored).toEqual(['a.azurecr.io']);
+    expect(JSON.parse(readFileSync(path, 'utf8')).credHelpers).toEqual({ 'a.azurecr.io': 'ecr-login', 'gcr.io': 'gcloud' });
+  });
+
+  it('a kept file that is not this user’s own regular file is not put back', async () => {
+    const path = freshConfig({ auths: { 'a.azurecr.io': earlier } });
+    const dir = keptDir();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const kept = keptFileIn(dir);
+    const entry = { server: 'a.azurecr.io', username: 'u', password: 'new-token' };
+    await writeAuths(path, [entry]);
+    const plantedTarget = join(dir, '..', 'planted.json');
+    writeFileSync(plantedTarget, JSON.stringify({ version: 1, section: 'auths', server: 'a.azurecr.io', entry: { auth: 'cGxhbnRlZDp4' } }));
+    symlinkSync(plantedTarget, kept);
+    const undone = await removeAuths(path, [{ server: entry.server, fingerprint: fingerprint(entry), kept }]);
+    expect(undone).toEqual({ removed: ['a.azurecr.io'], restored: [], changed: [] });
+    expect(JSON.parse(readFileSync(path, 'utf8')).auths).toEqual({});
   });
 });

@@ -1,5 +1,16 @@
 // The core pieces behind login: helper — paths, the token cache and its lock, the settings, credHelpers edits.
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  lstatSync,
+  rmSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeCredHelpers, writeCredHelpers } from '../../../src/core/docker/cred-helpers';
@@ -14,6 +25,9 @@ import { helperSettingsPath, launcherDir, loginRecordsPath, tokenCacheDir } from
 import { PUBLIC_CLOUD } from '../../../src/core/entra/clouds';
 import { parseLoginOptions } from '../../../src/core/options';
 import { cachedRefreshToken, CacheIdentity, removeCachedTokens, storeRefreshToken } from '../../../src/core/helper/token-cache';
+import { installLauncher } from '../../../src/core/helper/launcher';
+
+const NOBODY = 65534;
 
 const identity: CacheIdentity = {
   kind: 'service-principal',
@@ -167,14 +181,16 @@ describe('credHelpers entries', () => {
       path,
       JSON.stringify({ auths: { 'ghcr.io': { auth: 'eDp5' } }, credHelpers: { 'gcr.io': 'gcloud' }, credsStore: 'desktop' })
     );
-    expect(await writeCredHelpers(path, ['a.azurecr.io', 'b.azurecr.io'])).toEqual({ credsStore: 'desktop' });
+    expect(await writeCredHelpers(path, [{ server: 'a.azurecr.io' }, { server: 'b.azurecr.io' }])).toEqual({ credsStore: 'desktop' });
     const config = JSON.parse(readFileSync(path, 'utf8'));
     expect(config.credHelpers).toEqual({ 'gcr.io': 'gcloud', 'a.azurecr.io': 'acr-login', 'b.azurecr.io': 'acr-login' });
     expect(statSync(path).mode & 0o777).toBe(0o600);
     config.credHelpers['b.azurecr.io'] = 'other';
     writeFileSync(path, JSON.stringify(config));
-    expect(await removeCredHelpers(path, ['a.azurecr.io', 'b.azurecr.io', 'c.azurecr.io'])).toEqual({
+    const written = ['a.azurecr.io', 'b.azurecr.io', 'c.azurecr.io'].map((server) => ({ server, fingerprint: 'acr-login' }));
+    expect(await removeCredHelpers(path, written)).toEqual({
       removed: ['a.azurecr.io'],
+      restored: [],
       changed: ['b.azurecr.io']
     });
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
@@ -184,3 +200,87 @@ describe('credHelpers entries', () => {
     });
   });
 });
+
+describe('only this user’s own directories and files are trusted', () => {
+  const tokenOf = (server: string): string => token(server, 3 * 3600);
+
+  it('a cache directory planted by another user is refused before anything in it is read or fetched', async () => {
+    const dir = join(fresh(), 'acr-login');
+    mkdirSync(dir, { mode: 0o700 });
+    const planted = tokenOf('r.azurecr.io');
+    writeFileSync(
+      await entryFile(dir, 'r.azurecr.io'),
+      JSON.stringify({ version: 1, server: 'r.azurecr.io', refreshToken: planted, expiresOn: '2999-01-01T00:00:00Z' })
+    );
+    chownSync(dir, NOBODY, NOBODY);
+    let fetched = false;
+    const attempt = cachedRefreshToken(dir, 'r.azurecr.io', identity, async () => {
+      fetched = true;
+      return { password: tokenOf('r.azurecr.io') };
+    });
+    await expect(attempt).rejects.toThrow(`refusing the token cache directory ${dir}: it belongs to uid ${NOBODY}, not to this user`);
+    expect(fetched).toBe(false);
+    await expect(storeRefreshToken(dir, 'r.azurecr.io', identity, tokenOf('r.azurecr.io'))).rejects.toThrow(
+      /refusing the token cache directory/
+    );
+  });
+
+  it('a cache directory that is a symbolic link is refused', async () => {
+    const dir = join(fresh(), 'acr-login');
+    symlinkSync(fresh(), dir);
+    await expect(cachedRefreshToken(dir, 'r.azurecr.io', identity, async () => ({ password: tokenOf('r.azurecr.io') }))).rejects.toThrow(
+      `refusing the token cache directory ${dir}: it is a symbolic link`
+    );
+  });
+
+  it.each([
+    ['owned by another user', (file: string, text: string) => (writeFileSync(file, text), chownSync(file, NOBODY, NOBODY))],
+    ['a symbolic link', (file: string, text: string) => (writeFileSync(`${file}.target`, text), symlinkSync(`${file}.target`, file))]
+  ])('a cache entry %s is ignored and replaced by a regular file of this user', async (_name, plant) => {
+    const dir = fresh();
+    const file = await entryFile(dir, 'r.azurecr.io');
+    const planted = tokenOf('r.azurecr.io');
+    plant(file, JSON.stringify({ version: 1, server: 'r.azurecr.io', refreshToken: planted, expiresOn: '2999-01-01T00:00:00Z' }));
+    const fetched = tokenOf('r.azurecr.io');
+    const got = await cachedRefreshToken(dir, 'r.azurecr.io', identity, async () => ({ password: fetched }));
+    expect(got.refreshToken).toBe(fetched);
+    const stats = lstatSync(file);
+    expect([stats.isFile(), stats.uid, stats.mode & 0o777]).toEqual([true, process.getuid?.(), 0o600]);
+  });
+
+  it('settings in a directory of another user are not read', async () => {
+    const path = join(fresh(), 'acr-login', 'helper.json');
+    await recordHelperSettings(path, {});
+    chownSync(join(path, '..'), NOBODY, NOBODY);
+    await expect(readHelperSettings(path)).rejects.toThrow(
+      /refusing the credential helper settings directory .*acr-login: it belongs to uid 65534/
+    );
+  });
+
+  it('the launcher directory is private to this user; a planted launcher (a link) is replaced', async () => {
+    const host = { script: '/x/credential-helper.js', binDir: join(fresh(), 'acr-login', 'bin'), addPath: () => false };
+    mkdirSync(host.binDir, { recursive: true, mode: 0o700 });
+    const launcher = join(host.binDir, 'docker-credential-acr-login');
+    writeFileSync(join(host.binDir, 'evil'), '#!/bin/sh\necho evil\n', { mode: 0o755 });
+    symlinkSync(join(host.binDir, 'evil'), launcher);
+    await installLauncher(host, { PATH: '/usr/bin' });
+    expect(lstatSync(launcher).isFile()).toBe(true);
+    expect(readFileSync(launcher, 'utf8')).toContain("'/x/credential-helper.js'");
+    expect(readFileSync(join(host.binDir, 'evil'), 'utf8')).toContain('evil');
+    expect(statSync(host.binDir).mode & 0o777).toBe(0o700);
+
+    chownSync(host.binDir, NOBODY, NOBODY);
+    await expect(installLauncher(host, { PATH: '/usr/bin' })).rejects.toThrow(
+      `refusing the credential helper launcher directory ${host.binDir}: it belongs to uid ${NOBODY}`
+    );
+  });
+});
+
+/** Where the cache keeps the entry of this server and identity (found by storing one, then removed). */
+async function entryFile(dir: string, server: string): Promise<string> {
+  await storeRefreshToken(dir, server, identity, token(server, 3600));
+  const [name] = readdirSync(dir).filter((entry) => entry.endsWith('.json'));
+  const file = join(dir, name as string);
+  rmSync(file);
+  return file;
+}

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { LoginError } from '../../lib/errors';
 import { withFileLock, writeFileAtomic } from '../../lib/locked-file';
+import { dropKept, keepAside, KeptEntry, readKept } from './kept';
 
 /** `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`, as docker, skopeo, podman and oras look for it. */
 export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
@@ -31,64 +32,143 @@ export interface DockerConfig {
   [key: string]: unknown;
 }
 
+/** One server this step writes, and where the entry it replaces (if any) is to be kept aside for the logout. */
+export interface Written {
+  server: string;
+  fingerprint: string;
+  /** The file for the replaced entry; absent when the logout will not run (logout: false). */
+  kept?: string;
+}
+
+/** What a logout did with each server. */
+export interface Undone {
+  removed: string[];
+  /** Servers whose earlier entry was put back. */
+  restored: string[];
+  /** Servers left alone: something else replaced the entry since. */
+  changed: string[];
+}
+
 /** Reads, edits and writes back the config under its lock; `edit` returns whether it changed anything. */
-export async function updateConfig<T>(configPath: string, edit: (config: DockerConfig) => { changed: boolean; result: T }): Promise<T> {
+export async function updateConfig<T>(
+  configPath: string,
+  edit: (config: DockerConfig) => Promise<{ changed: boolean; result: T }> | { changed: boolean; result: T }
+): Promise<T> {
+  await ensureConfigDir(configPath);
   // The lock file is shared with any parallel step editing the same config.
   return withFileLock(configPath, 'docker config', async () => {
     const config = await readConfig(configPath);
-    const { changed, result } = edit(config);
+    const { changed, result } = await edit(config);
     if (changed) await writeConfig(configPath, config);
     return result;
   });
 }
 
-/** Adds or replaces `auths` entries, keeping everything else, under a lock and by atomic rename, mode 0600. */
-export async function writeAuths(configPath: string, entries: AuthEntry[]): Promise<{ credsStore?: string }> {
-  return updateConfig(configPath, (config) => {
-    const auths = (config.auths ??= {});
-    for (const entry of entries) auths[entry.server] = { auth: authValue(entry) };
-    return { changed: true, result: credsStoreOf(config) };
-  });
-}
-
-/** Removes the entries whose content is still what this step wrote; reports those left alone. */
-export async function removeAuths(
-  configPath: string,
-  written: Array<{ server: string; fingerprint: string }>
-): Promise<{ removed: string[]; changed: string[] }> {
-  const expected = new Map(written.map((entry) => [entry.server, entry.fingerprint]));
-  return updateConfig(configPath, (config) => {
-    const result = removeOwnEntries(
-      config.auths,
-      [...expected.keys()],
-      (server, entry) => entry.auth !== undefined && digest(entry.auth) === expected.get(server)
-    );
-    return { changed: result.removed.length > 0, result };
-  });
+/** Reads the config as it is (nothing when absent), failing on one of the wrong shape as an edit would. */
+export async function readConfigFile(configPath: string): Promise<DockerConfig> {
+  await checkConfigDir(configPath);
+  return readConfig(configPath);
 }
 
 /**
- * Deletes the entries of `servers` that `isOurs` recognises as this product's, and lists those that
- * something else has replaced since; absent servers are neither.
+ * Adds or replaces `auths` entries, keeping everything else, under a lock and by atomic rename, mode
+ * 0600. An entry it replaces is kept aside first (in `kept`) for the logout to put back. Reports a
+ * `credsStore`, and the servers whose `credHelpers` entry docker will use instead.
  */
-export function removeOwnEntries<V>(
-  entries: Record<string, V> | undefined,
-  servers: string[],
-  isOurs: (server: string, entry: V) => boolean
-): { removed: string[]; changed: string[] } {
-  const removed: string[] = [];
-  const changed: string[] = [];
-  for (const server of servers) {
-    const entry = entries?.[server];
-    if (entry === undefined) continue;
-    if (!isOurs(server, entry)) {
-      changed.push(server);
-      continue;
+export async function writeAuths(
+  configPath: string,
+  entries: Array<AuthEntry & { kept?: string }>
+): Promise<{ credsStore?: string; overriddenBy: Record<string, string> }> {
+  return updateConfig(configPath, async (config) => {
+    const auths = (config.auths ??= {});
+    const overriddenBy: Record<string, string> = {};
+    for (const entry of entries) {
+      const earlier = auths[entry.server];
+      if (earlier !== undefined && entry.kept) {
+        await keepAside(entry.kept, { section: 'auths', server: entry.server, entry: earlier, fingerprint: fingerprintOf(earlier) });
+      }
+      const helper = config.credHelpers?.[entry.server];
+      if (typeof helper === 'string') overriddenBy[entry.server] = helper;
     }
-    delete entries?.[server];
-    removed.push(server);
+    for (const entry of entries) auths[entry.server] = { auth: authValue(entry) };
+    return { changed: true, result: { ...credsStoreOf(config), overriddenBy } };
+  });
+}
+
+/** Keeps aside the `auths` entries docker login is about to replace (a config without credsStore or credHelpers for them). */
+export async function keepAuthsAside(configPath: string, written: Written[]): Promise<void> {
+  const config = await readConfigFile(configPath);
+  if (credsStoreOf(config).credsStore) return;
+  for (const { server, kept } of written) {
+    const earlier = config.auths?.[server];
+    if (kept && earlier !== undefined && config.credHelpers?.[server] === undefined) {
+      await keepAside(kept, { section: 'auths', server, entry: earlier, fingerprint: fingerprintOf(earlier) });
+    }
   }
-  return { removed, changed };
+}
+
+/**
+ * Removes the entries whose content is still what this step wrote, putting back the entry each
+ * replaced when one was kept aside; reports those left alone because something changed them since.
+ */
+export async function removeAuths(configPath: string, written: Written[]): Promise<Undone> {
+  return undoEntries(configPath, 'auths', written, isOurAuth);
+}
+
+/** After docker logout: puts back the entries kept aside before docker login, where docker left none (or left ours). */
+export async function restoreAfterDockerLogout(configPath: string, written: Written[]): Promise<string[]> {
+  const kept = written.filter((entry) => entry.kept);
+  if (kept.length === 0) return [];
+  return (await undoEntries(configPath, 'auths', kept, isOurAuth, true)).restored;
+}
+
+function isOurAuth(entry: unknown, expected: string): boolean {
+  const auth = (entry as { auth?: unknown } | null)?.auth;
+  return typeof auth === 'string' && digest(auth) === expected;
+}
+
+/**
+ * Undoes `written` in one section: an entry `isOurs` recognises is replaced by the kept one, or
+ * deleted when none was kept; any other entry is left (and its kept one dropped). With
+ * `alsoWhereAbsent`, kept entries also go back where the section has none (after docker logout).
+ */
+export async function undoEntries(
+  configPath: string,
+  section: KeptEntry['section'],
+  written: Written[],
+  isOurs: (entry: unknown, fingerprint: string) => boolean,
+  alsoWhereAbsent = false
+): Promise<Undone> {
+  const undone: Undone = { removed: [], restored: [], changed: [] };
+  try {
+    await updateConfig(configPath, async (config) => {
+      const entries = (config[section] ?? {}) as Record<string, unknown>;
+      for (const { server, fingerprint: expected, kept } of written) {
+        const current = entries[server];
+        const ours = current !== undefined && isOurs(current, expected);
+        if (!ours && !(alsoWhereAbsent && current === undefined)) {
+          if (current !== undefined) undone.changed.push(server);
+          continue;
+        }
+        const earlier = kept ? await readKept(kept, section, server) : undefined;
+        if (earlier) {
+          entries[server] = earlier.entry;
+          undone.restored.push(server);
+        } else if (current !== undefined) {
+          delete entries[server];
+          undone.removed.push(server);
+        }
+      }
+      if (undone.removed.length + undone.restored.length === 0) return { changed: false, result: undefined };
+      if (config[section] === undefined) (config as Record<string, unknown>)[section] = entries;
+      if (section === 'credHelpers' && Object.keys(entries).length === 0) delete config.credHelpers;
+      return { changed: true, result: undefined };
+    });
+  } finally {
+    // Put back or not, a kept entry is not left lying around once its logout ran.
+    await Promise.all(written.map((entry) => (entry.kept ? dropKept(entry.kept) : undefined)));
+  }
+  return undone;
 }
 
 /** A `credsStore` named by the config: the docker CLI reads `auths` secrets from there instead. */
@@ -100,28 +180,78 @@ function authValue(entry: AuthEntry): string {
   return Buffer.from(`${entry.username}:${entry.password}`).toString('base64');
 }
 
+function fingerprintOf(entry: unknown): string {
+  const auth = (entry as { auth?: unknown } | null)?.auth;
+  return typeof auth === 'string' ? digest(auth) : '';
+}
+
+async function checkConfigDir(configPath: string): Promise<void> {
+  const dir = dirname(configPath);
+  const stats = await fs.stat(dir).catch(() => undefined);
+  if (stats && !stats.isDirectory()) {
+    throw new LoginError(`the docker config directory ${dir} is a file, not a directory: point DOCKER_CONFIG at a directory`);
+  }
+}
+
+async function ensureConfigDir(configPath: string): Promise<void> {
+  await checkConfigDir(configPath);
+  try {
+    await fs.mkdir(dirname(configPath), { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new LoginError(`cannot create the docker config directory ${dirname(configPath)}: ${(error as NodeJS.ErrnoException).code}`);
+  }
+}
+
 async function readConfig(configPath: string): Promise<DockerConfig> {
   let text: string;
   try {
     text = await fs.readFile(configPath, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new LoginError(`cannot read docker config ${configPath}: ${(error as Error).message}`);
+    throw new LoginError(`cannot read docker config ${configPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   if (text.trim() === '') return {};
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as DockerConfig;
+    parsed = JSON.parse(text);
   } catch {
-    // reported below
+    throw new LoginError(`docker config ${configPath} is not valid JSON; fix or remove it`);
   }
-  throw new LoginError(`docker config ${configPath} is not a JSON object; fix or remove it`);
+  if (!isObject(parsed)) throw new LoginError(`docker config ${configPath} holds ${kindOf(parsed)}, not a JSON object; fix or remove it`);
+  for (const section of ['auths', 'credHelpers']) {
+    const value = parsed[section];
+    if (value !== undefined && !isObject(value)) {
+      throw new LoginError(`docker config ${configPath}: "${section}" is ${kindOf(value)}, not an object; fix or remove it`);
+    }
+  }
+  return parsed as DockerConfig;
 }
 
+/** Writes through a symbolic link, as docker does: the link stays, its target gets the new content. */
 async function writeConfig(configPath: string, config: DockerConfig): Promise<void> {
   try {
-    await writeFileAtomic(configPath, `${JSON.stringify(config, null, '\t')}\n`);
+    await writeFileAtomic(await linkTarget(configPath), `${JSON.stringify(config, null, '\t')}\n`);
   } catch (error) {
-    throw new LoginError(`cannot write docker config ${configPath}: ${(error as Error).message}`);
+    throw new LoginError(`cannot write docker config ${configPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+}
+
+async function linkTarget(path: string): Promise<string> {
+  let current = path;
+  for (let hops = 0; hops < 32; hops++) {
+    const stats = await fs.lstat(current).catch(() => undefined);
+    if (!stats?.isSymbolicLink()) return current;
+    current = resolve(dirname(current), await fs.readlink(current));
+  }
+  throw new LoginError(`docker config ${path} is a loop of symbolic links`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

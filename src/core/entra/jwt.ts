@@ -10,7 +10,10 @@ export function readClaims(token: string): Record<string, unknown> {
   }
 }
 
+/** The `exp` claim as a date; undefined when absent or not a representable date. */
 export function expiryOf(token: string): Date | undefined {
   const exp = readClaims(token).exp;
-  return typeof exp === 'number' ? new Date(exp * 1000) : undefined;
+  if (typeof exp !== 'number') return undefined;
+  const date = new Date(exp * 1000);
+  return Number.isFinite(date.getTime()) ? date : undefined;
 }

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { accessSync, constants, promises as fs } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { HELPER_EXECUTABLE } from '../docker/cred-helpers';
 import { LoginError } from '../../lib/errors';
+import { temporaryPath } from '../../lib/locked-file';
+import { ensurePrivateDir } from '../../lib/private-dir';
 
 /** Where the bundled credential helper is, and how this platform lets later steps find it. */
 export interface HelperHost {
@@ -18,7 +19,8 @@ export type Reachability = { how: 'on-path' | 'added'; dir: string } | { how: 'o
 
 /**
  * Writes the launcher (a script running this node on the helper bundle, so it works where no `node`
- * is on PATH) and makes sure docker can find it.
+ * is on PATH) and makes sure docker can find it. docker runs it as this user, so its directory is
+ * private to this user: nobody else can swap it. Whatever was at its name is replaced.
  */
 export async function installLauncher(host: HelperHost, env: NodeJS.ProcessEnv): Promise<Reachability> {
   const windows = process.platform === 'win32';
@@ -27,11 +29,11 @@ export async function installLauncher(host: HelperHost, env: NodeJS.ProcessEnv):
     ? `@"${process.execPath}" "${host.script}" %*\r\n`
     : `#!/bin/sh\n# Written by acr-login: runs its docker credential helper.\nexec ${shellQuote(process.execPath)} ${shellQuote(host.script)} "$@"\n`;
   const target = join(host.binDir, name);
-  const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await ensurePrivateDir(host.binDir, 'credential helper launcher');
+  const temporary = temporaryPath(target);
   try {
-    await fs.mkdir(host.binDir, { recursive: true });
-    await fs.writeFile(temporary, text, { mode: 0o755 });
-    await fs.chmod(temporary, 0o755);
+    await fs.writeFile(temporary, text, { mode: 0o700, flag: 'wx' });
+    await fs.chmod(temporary, 0o700);
     await fs.rename(temporary, target);
   } catch (error) {
     await fs.rm(temporary, { force: true });

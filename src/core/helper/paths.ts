@@ -26,3 +26,11 @@ export function loginRecordsPath(env: NodeJS.ProcessEnv): string {
 export function launcherDir(env: NodeJS.ProcessEnv): string {
   return join(xdgDir(env, 'XDG_DATA_HOME', join('.local', 'share')), 'acr-login', 'bin');
 }
+
+/**
+ * `$XDG_STATE_HOME/acr-login/kept`, else `~/.local/state/...`: a docker config entry a login replaced,
+ * kept aside (0600, in this private directory) until its logout puts it back.
+ */
+export function keptEntriesDir(env: NodeJS.ProcessEnv): string {
+  return join(xdgDir(env, 'XDG_STATE_HOME', join('.local', 'state')), 'acr-login', 'kept');
+}

@@ -1,6 +1,8 @@
 import { LoginError } from '../../lib/errors';
+import { dirname } from 'node:path';
 import { editJsonFile, readJsonObject } from '../../lib/locked-file';
 import { CLOUD_NAMES, type CloudName } from '../entra/clouds';
+import { privateDirExists } from '../../lib/private-dir';
 import type { LoginOptions } from '../options';
 import type { FederationSetting } from '../token-source';
 import type { Registry } from '../registry/names';
@@ -78,9 +80,14 @@ export async function removeHelperSettings(path: string, servers?: string[]): Pr
   return removed;
 }
 
-/** Every recorded server with its settings; an unreadable file records nothing. */
+/**
+ * Every recorded server with its settings; an unreadable file records nothing. Settings say where to
+ * sign in (with the secret from the environment): only a file of this user, in a directory of this
+ * user, is read.
+ */
 export async function readHelperSettings(path: string): Promise<Record<string, HelperSettings>> {
-  return settingsIn(await readJsonObject(path).catch(() => undefined));
+  if (!(await privateDirExists(dirname(path), 'credential helper settings'))) return {};
+  return settingsIn(await readJsonObject(path));
 }
 
 function settingsIn(file: Record<string, unknown> | undefined): Record<string, HelperSettings> {

@@ -4,7 +4,8 @@ import { LoginError } from '../../lib/errors';
 import type { RegistryCredential } from '../registry/exchange';
 import { installLauncher } from './launcher';
 import { cacheIdentityOf, helperSettingsOf, HelperSettings, recordHelperSettings, removeHelperSettings } from './settings';
-import { helperSettingsPath, tokenCacheDir } from './paths';
+import { helperSettingsPath, keptEntriesDir, tokenCacheDir } from './paths';
+import { keptFileIn } from '../docker/kept';
 import { LoginState, serializeState } from '../state';
 import type { Credential, LoginOptions } from '../options';
 import type { Platform } from '../platform';
@@ -22,14 +23,10 @@ export async function storeForHelper(credentials: RegistryCredential[], options:
   const settingsPath = helperSettingsPath(env);
   const cacheDir = tokenCacheDir(env);
   const servers = credentials.map((credential) => credential.registry.loginServer);
+  const keptDir = keptEntriesDir(env);
+  const written = servers.map((server) => ({ server, fingerprint: HELPER_NAME, ...(options.logout ? { kept: keptFileIn(keptDir) } : {}) }));
   if (options.logout) {
-    const state: LoginState = {
-      mode: 'helper',
-      configPath,
-      settingsPath,
-      cacheDir,
-      servers: servers.map((server) => ({ server, fingerprint: HELPER_NAME }))
-    };
+    const state: LoginState = { mode: 'helper', configPath, settingsPath, cacheDir, servers: written };
     platform.saveState(serializeState(state));
   }
   const settings: Record<string, HelperSettings> = {};
@@ -53,7 +50,7 @@ export async function storeForHelper(credentials: RegistryCredential[], options:
       `${HELPER_EXECUTABLE} is not on PATH: add ${reach.dir} to PATH (export PATH="${reach.dir}:$PATH") so docker, podman and skopeo find it`
     );
   }
-  await writeCredHelpers(configPath, servers);
+  await writeCredHelpers(configPath, written);
   platform.info(
     `Wrote credHelpers for ${servers.join(', ')} to ${configPath}; ${HELPER_EXECUTABLE} renews their tokens when less than 10 minutes are left`
   );
@@ -65,8 +62,9 @@ export async function storeForHelper(credentials: RegistryCredential[], options:
 export async function removeHelperLogin(state: LoginState, platform: Platform): Promise<void> {
   const servers = state.servers.map((entry) => entry.server);
   if (state.configPath) {
-    const { removed, changed } = await removeCredHelpers(state.configPath, servers);
+    const { removed, restored, changed } = await removeCredHelpers(state.configPath, state.servers);
     if (removed.length > 0) platform.info(`Removed the credHelpers entries for ${removed.join(', ')} from ${state.configPath}`);
+    if (restored.length > 0) platform.info(`Put back the earlier credHelpers entries for ${restored.join(', ')} in ${state.configPath}`);
     for (const server of changed) platform.warning(`Left credHelpers ${server} in ${state.configPath}: it names another helper now`);
   }
   if (state.settingsPath) await removeHelperSettings(state.settingsPath, servers);

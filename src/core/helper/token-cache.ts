@@ -3,7 +3,9 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { LoginError } from '../../lib/errors';
 import { expiryOf, readClaims } from '../entra/jwt';
-import { ensurePrivateDir, readJsonObject, withFileLock, writeFileAtomic } from '../../lib/locked-file';
+import { refreshTokenProblem } from '../registry/exchange';
+import { readJsonObject, withFileLock, writeFileAtomic } from '../../lib/locked-file';
+import { ensurePrivateDir, privateDirExists } from '../../lib/private-dir';
 
 /** A cached refresh token is renewed once it has less than this left. */
 const RENEW_BEFORE_MS = 10 * 60 * 1000;
@@ -55,10 +57,11 @@ export async function cachedRefreshToken(
   identity: CacheIdentity,
   fetch: () => Promise<{ password: string; expiresOn?: Date }>
 ): Promise<CachedToken> {
+  // The directory is checked before anything in it is trusted: a token planted there is never handed out.
+  await ensurePrivateDir(dir, 'token cache');
   const file = cacheFile(dir, server, identity);
   const cached = await readEntry(file, server);
   if (cached && isFresh(cached)) return cached;
-  await ensurePrivateDir(dir);
   return withFileLock(
     file,
     'token cache',
@@ -80,7 +83,9 @@ export async function storeRefreshToken(
   refreshToken: string,
   expiresOn?: Date
 ): Promise<CachedToken> {
-  await ensurePrivateDir(dir);
+  const problem = refreshTokenProblem(refreshToken);
+  if (problem) throw new LoginError(`not keeping the token for ${server}: it ${problem}`);
+  await ensurePrivateDir(dir, 'token cache');
   const file = cacheFile(dir, server, identity);
   return withFileLock(file, 'token cache', () => writeEntry(file, server, refreshToken, expiresOn), CACHE_LOCK);
 }
@@ -89,8 +94,10 @@ export async function storeRefreshToken(
 export async function removeCachedTokens(dir: string, servers?: string[]): Promise<number> {
   let names: string[];
   try {
+    if (!(await privateDirExists(dir, 'token cache'))) return 0;
     names = await fs.readdir(dir);
   } catch (error) {
+    if (error instanceof LoginError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw new LoginError(`cannot read the token cache ${dir}: ${(error as Error).message}`);
   }
@@ -113,7 +120,7 @@ function isFresh(token: CachedToken, now: number = Date.now()): boolean {
 }
 
 async function readEntry(file: string, server: string): Promise<CachedToken | undefined> {
-  const entry = await readJsonObject(file).catch(() => undefined);
+  const entry = await readJsonObject(file);
   if (!entry || entry.version !== 1 || entry.server !== server) return undefined;
   const refreshToken = entry.refreshToken;
   if (typeof refreshToken !== 'string' || refreshToken === '') return undefined;

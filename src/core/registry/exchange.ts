@@ -16,6 +16,28 @@ export interface RegistryCredential {
 /** The user name ACR expects with a refresh token obtained from an Entra token. */
 export const TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
 
+/** A registry refresh token lives about 3 hours; one claiming more than this is not believed. */
+export const MAX_REFRESH_TOKEN_LIFETIME_MS = 7 * 24 * 3600 * 1000;
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/**
+ * Why `token` cannot be a registry refresh token (a JWT, no whitespace, an `exp` in the future and
+ * within MAX_REFRESH_TOKEN_LIFETIME_MS), as the end of a sentence; undefined when it can.
+ */
+export function refreshTokenProblem(token: string, now: number = Date.now()): string | undefined {
+  if (token === '') return 'is empty';
+  if (/\s/.test(token)) return 'contains whitespace';
+  if (!JWT_SHAPE.test(token) || Object.keys(readClaims(token)).length === 0) return 'is not a JWT';
+  const exp = readClaims(token).exp;
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return 'carries no expiry (exp)';
+  const left = exp * 1000 - now;
+  if (left <= 0) return `expired ${Math.round(-left / 1000)} s ago`;
+  if (left > MAX_REFRESH_TOKEN_LIFETIME_MS)
+    return `claims to be valid for ${Math.round(left / 86400000)} days, more than the 7 a registry grants`;
+  return undefined;
+}
+
 /** Trades an Entra access token for this registry's refresh token at `/oauth2/exchange`. */
 export async function exchangeForRefreshToken(
   registry: Registry,
@@ -33,8 +55,13 @@ export async function exchangeForRefreshToken(
     body: formBody({ grant_type: 'access_token', service: registry.loginServer, tenant, access_token: accessToken })
   });
   const answer = parseJson(response.body) as { refresh_token?: unknown } | undefined;
-  if (response.status === 200 && typeof answer?.refresh_token === 'string') {
+  if (response.status === 200 && answer !== undefined && 'refresh_token' in answer) {
     const refreshToken = answer.refresh_token;
+    const problem = typeof refreshToken === 'string' ? refreshTokenProblem(refreshToken) : 'is not a string';
+    // Checked before anything is written or printed: the token itself never appears in the message.
+    if (problem || typeof refreshToken !== 'string') {
+      throw new LoginError(`${registry.loginServer} answered the token exchange with a refresh token that ${problem}; nothing was written`);
+    }
     return { registry, username: TOKEN_USERNAME, password: refreshToken, expiresOn: expiryOf(refreshToken) };
   }
   throw new LoginError(exchangeFailure(registry, response.status, response.body, audience, identityOf(claims)));
