@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ActionRun, leakedFromStep, runAction, runStep, StepResult } from '../../test/support/action-runner';
+import { holdLock } from '../../test/support/lock-holder';
 import { startWorld, World } from '../../test/support/world';
 import { TOKEN_USERNAME } from '../../test/support/acr';
 
@@ -420,3 +421,95 @@ function mkdir(dir: string): string {
   mkdirSync(dir, { recursive: true });
   return dir;
 }
+
+describe('nothing the job had is lost, and a crashed writer blocks nobody', () => {
+  const runnerSecret = 'long-lived-runner-secret-9876543210';
+  const earlier = { auth: Buffer.from(`runner:${runnerSecret}`).toString('base64'), identitytoken: 'kept-exactly' };
+  const secrets = (): string[] => [...world.secrets(), runnerSecret, earlier.auth];
+
+  it('the entry the job had for the registry is kept aside (not in the state) and put back by the post step', async () => {
+    const job = newJob();
+    const registry = world.registries.armAllowed;
+    const before = { auths: { [registry.loginServer]: earlier, 'ghcr.io': { auth: 'a2VlcDptZQ==' } }, proxies: { default: {} } };
+    writeFileSync(join(mkdir(job.dockerConfig), 'config.json'), JSON.stringify(before));
+    const run = await runAction({ ...spInputs(), registry: registry.url }, job.env, { post: true });
+    expectSuccess(run);
+    expect(leakedFromStep(run.main.log, secrets())).toEqual([]);
+    expect(leakedFromStep(JSON.stringify(run.main.state), secrets())).toEqual([]);
+    expect(run.post?.log).toContain(`Put back the earlier credentials for ${registry.loginServer}`);
+    expect(leakedFromStep(run.post?.log ?? '', secrets())).toEqual([]);
+    expect(JSON.parse(readFileSync(configFile(job), 'utf8'))).toEqual(before);
+  });
+
+  it('a symbolic link config.json is written through and cleaned through', async () => {
+    const job = newJob();
+    const registry = world.registries.armRefused;
+    const target = join(mkdir(join(job.env.HOME as string, 'dotfiles')), 'docker.json');
+    writeFileSync(target, '{}');
+    symlinkSync(target, join(mkdir(job.dockerConfig), 'config.json'));
+    const run = await runAction({ ...spInputs(), registry: registry.url }, job.env);
+    expectSuccess(run);
+    expect(lstatSync(configFile(job)).isSymbolicLink()).toBe(true);
+    await expectPushThenLogout(job, run, registry);
+    expect(lstatSync(configFile(job)).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(target, 'utf8')).auths).toEqual({});
+  });
+
+  it.each([
+    ['"text"', ' holds a string, not a JSON object'],
+    ['{"auths":[]}', ': "auths" is an array, not an object'],
+    ['{"auths":"x"}', ': "auths" is a string, not an object']
+  ])('a config %s fails the step with one line naming it, and stays as it was', async (text, why) => {
+    const job = newJob();
+    writeFileSync(join(mkdir(job.dockerConfig), 'config.json'), text);
+    const run = await runAction({ ...spInputs(), registry: world.registries.armAllowed.url }, job.env);
+    expectFailure(run.main, `docker config ${configFile(job)}${why}; fix or remove it`);
+    expect(readFileSync(configFile(job), 'utf8')).toBe(text);
+  });
+
+  it('DOCKER_CONFIG naming a file fails the step with one line', async () => {
+    const job = newJob();
+    writeFileSync(job.dockerConfig, 'a file');
+    const run = await runAction({ ...spInputs(), registry: world.registries.armAllowed.url }, job.env);
+    expectFailure(
+      run.main,
+      `the docker config directory ${job.dockerConfig} is a file, not a directory: point DOCKER_CONFIG at a directory`
+    );
+  });
+
+  it('a writer killed (kill -9) holding the config lock: the login succeeds within seconds, the post step removes its entry', async () => {
+    const job = newJob();
+    const registry = world.registries.armAllowed;
+    mkdir(job.dockerConfig);
+    const crashed = await holdLock(configFile(job), JSON.stringify({ auths: { 'half.example': { auth: 'aGFsZjp3cml0dGVu' } } }));
+    await crashed.kill();
+    const run = await runAction({ ...spInputs(), registry: registry.url }, job.env);
+    expectSuccess(run);
+    expect(run.main.durationMs).toBeLessThan(10000);
+    expect(readdirSync(job.dockerConfig)).toEqual(['config.json']);
+
+    const crashedAgain = await holdLock(configFile(job));
+    await crashedAgain.kill();
+    const post = await runPost(job, run);
+    expect({ exit: post.exitCode, warnings: post.warnings }).toEqual({ exit: 0, warnings: [] });
+    expect(post.durationMs).toBeLessThan(10000);
+    expect(readAuths(job)).toEqual({});
+    expectNoLeak(post);
+  });
+
+  it('a refresh token with a line break fails the step before any output or config is written', async () => {
+    const job = newJob();
+    const registry = world.registries.armAllowed;
+    const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const token = `${part({ alg: 'RS256' })}.${part({ exp: Math.floor(Date.now() / 1000) + 3600 })}.c2lnbmF0dXJlLXNlZ21lbnQ\ninjected-line`;
+    world.requests.failNext('acr-exchange', 1, { status: 200, body: { refresh_token: token } });
+    const run = await runAction({ ...spInputs(), registry: registry.url }, job.env);
+    expectFailure(
+      run.main,
+      `${registry.loginServer} answered the token exchange with a refresh token that contains whitespace; nothing was written`
+    );
+    expect(run.main.outputs).toEqual({});
+    expect(existsSync(configFile(job))).toBe(false);
+    expect(leakedFromStep(run.main.log, token.split('\n'))).toEqual([]);
+  });
+});

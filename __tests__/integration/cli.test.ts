@@ -1,9 +1,25 @@
 // The bundled command line (dist/cli.js), run as a shell runs it, against the local stand-ins.
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, configFile, Home, newHome, ProcessResult, readConfig, runCli, writeConfig } from '../../test/support/cli-runner';
+import { serveHttps } from '../../test/support/http-util';
+import { serveHugeAnswer } from '../../test/support/huge-answer';
 import { leakedSecrets } from '../../test/support/leaks';
+import { createClientCertificate, createPki, issueExpiredServerCertificate, issueServerCertificate } from '../../test/support/pki';
+import { mkdirAsNobody, NOBODY, peakMemoryEnv, sharedDir } from '../../test/support/planted';
 import { runNode } from '../../test/support/spawn-node';
 import { startWorld, World } from '../../test/support/world';
 import { TOKEN_USERNAME } from '../../test/support/acr';
@@ -373,5 +389,180 @@ describe('a failed login exits 1 with one line naming the cause', () => {
       home({ CI_JOB_JWT: '' }).env
     );
     expectFailure(result, 2, /OIDC is not possible: the environment variable CI_JOB_JWT holds no token/);
+  });
+});
+
+describe('what the login leaves on disk survives, and only this user’s own files are trusted', () => {
+  const base64 = (text: string): string => Buffer.from(text).toString('base64');
+  const runnerSecret = 'long-lived-runner-secret-0123456789';
+  const earlier = { auth: base64(`runner:${runnerSecret}`), email: 'ci@example.com' };
+  const adminLogin = (registry: { url: string }): string[] => [
+    '--registry',
+    registry.url,
+    '--username',
+    world.admin.username,
+    '--password-stdin',
+    '--login',
+    'config'
+  ];
+  const keptDir = (h: Home): string => join(h.dir, '.local', 'state', 'acr-login', 'kept');
+  const secrets = (): string[] => [...world.secrets(), runnerSecret, earlier.auth];
+
+  it('acr-login logout puts back the entry the login replaced, also after two logins, and keeps no secret in its records', async () => {
+    const registry = world.registries.armAllowed;
+    const h = home();
+    writeConfig(h, { auths: { [registry.loginServer]: earlier, 'ghcr.io': { auth: 'a2VlcDptZQ==' } } });
+    for (let i = 0; i < 2; i++) {
+      const result = await runCli(adminLogin(registry), h.env, world.admin.password);
+      expectSuccess(result);
+      expect(leakedSecrets(result.stderr, secrets())).toEqual([]);
+    }
+    expect(readConfig(h).auths?.[registry.loginServer]).not.toEqual(earlier);
+    await expectPush(h, registry);
+    const records = readFileSync(join(h.dir, '.local', 'state', 'acr-login', 'logins.json'), 'utf8');
+    expect(leakedSecrets(records, secrets())).toEqual([]);
+    expect(readdirSync(keptDir(h))).toHaveLength(1);
+    expect(statSync(keptDir(h)).mode & 0o777).toBe(0o700);
+
+    const logout = await runCli(['logout'], h.env);
+    expect({ exit: logout.exitCode, stdout: logout.stdout }).toEqual({ exit: 0, stdout: '' });
+    expect(logout.stderr).toContain(`Put back the earlier credentials for ${registry.loginServer}`);
+    expect(leakedSecrets(logout.stderr, secrets())).toEqual([]);
+    expect(readConfig(h).auths).toEqual({ [registry.loginServer]: earlier, 'ghcr.io': { auth: 'a2VlcDptZQ==' } });
+    expect(readdirSync(keptDir(h))).toEqual([]);
+  });
+
+  it('a symbolic link config.json is written through, as docker does', async () => {
+    const registry = world.registries.armRefused;
+    const h = home();
+    const target = join(h.dir, 'dotfiles', 'docker.json');
+    mkdirSync(join(h.dir, 'dotfiles'));
+    mkdirSync(h.dockerConfig);
+    writeFileSync(target, JSON.stringify({ auths: {} }));
+    symlinkSync(target, configFile(h));
+    expectSuccess(await runCli(adminLogin(registry), h.env, world.admin.password));
+    expect(lstatSync(configFile(h)).isSymbolicLink()).toBe(true);
+    expect(Object.keys(JSON.parse(readFileSync(target, 'utf8')).auths)).toEqual([registry.loginServer]);
+    await expectPush(h, registry);
+    expect((await runCli(['logout'], h.env)).exitCode).toBe(0);
+    expect(lstatSync(configFile(h)).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(target, 'utf8')).auths).toEqual({});
+  });
+
+  it.each([
+    ['[]', 'holds an array, not a JSON object'],
+    ['{"auths":[]}', ': "auths" is an array, not an object'],
+    ['{"auths":"x"}', ': "auths" is a string, not an object']
+  ])('a config %s is left untouched and named in one line', async (text, why) => {
+    const h = home();
+    mkdirSync(h.dockerConfig);
+    writeFileSync(configFile(h), text);
+    const result = await runCli(adminLogin(world.registries.armAllowed), h.env, world.admin.password);
+    expectFailure(result, 1, `docker config ${configFile(h)}${why.startsWith(':') ? '' : ' '}${why}; fix or remove it`);
+    expect(readFileSync(configFile(h), 'utf8')).toBe(text);
+  });
+
+  it('DOCKER_CONFIG naming a file is named in one line', async () => {
+    const h = home();
+    writeFileSync(h.dockerConfig, 'a file');
+    const result = await runCli(adminLogin(world.registries.armAllowed), h.env, world.admin.password);
+    expectFailure(result, 1, `the docker config directory ${h.dockerConfig} is a file, not a directory`);
+    expect(readFileSync(h.dockerConfig, 'utf8')).toBe('a file');
+  });
+
+  it('a state directory planted by another user is refused before anything is written', async () => {
+    const shared = sharedDir();
+    mkdirAsNobody(join(shared, 'acr-login'));
+    const h = home({ XDG_STATE_HOME: shared });
+    const result = await runCli(adminLogin(world.registries.armAllowed), h.env, world.admin.password);
+    expectFailure(result, 1, `refusing the login records directory ${join(shared, 'acr-login')}: it belongs to uid ${NOBODY}`);
+    expect(existsSync(configFile(h))).toBe(false);
+  });
+
+  it('100 MB on standard input ends in one line, with memory bounded', async () => {
+    const h = home();
+    const peak = peakMemoryEnv();
+    const result = await runCli(adminLogin(world.registries.armAllowed), { ...h.env, ...peak.env }, 'x'.repeat(100 * 1024 * 1024));
+    expectFailure(result, 1, 'standard input is larger than 1 MiB; it should hold one secret or one request');
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(peak.peakMiB()).toBeLessThan(100);
+  });
+
+  it('a 600 MB answer ends in one line, with memory bounded', async () => {
+    const huge = await serveHugeAnswer(600 * 1024 * 1024);
+    try {
+      const h = home();
+      const peak = peakMemoryEnv();
+      const result = await runCli(
+        ['--registry', huge.url, '--username', 'user', '--password-stdin', '--login', 'config'],
+        { ...h.env, ...peak.env },
+        'password'
+      );
+      expectFailure(result, 1, `${new URL(huge.url).host} sent an answer larger than 4 MiB; a token answer is a few KiB`);
+      expect(peak.peakMiB()).toBeLessThan(100);
+    } finally {
+      await huge.close();
+    }
+  });
+
+  it('a registry answering 503 with Retry-After: 60 fails within the 30 s a host gets, saying what it waited for', async () => {
+    const registry = world.registries.armAllowed;
+    world.requests.failNext('acr-token', 4, { status: 503, retryAfterSeconds: 60 });
+    try {
+      const result = await runCli(adminLogin(registry), home().env, world.admin.password);
+      expectFailure(
+        result,
+        1,
+        /answered HTTP 503 and asked to retry after 60 s: gave up after 1 attempt in [\d.]+ s; each host gets 30 s$/
+      );
+      expect(result.durationMs).toBeLessThan(30000);
+    } finally {
+      world.requests.clearFaults();
+    }
+  });
+
+  it('TLS failures say what to check', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tls-'));
+    const [trusted, untrusted, selfSigned] = await Promise.all([
+      createPki(join(dir, 'trusted')),
+      createPki(join(dir, 'untrusted')),
+      createClientCertificate(join(dir, 'self'), 'self-signed')
+    ]);
+    const [otherName, expired] = await Promise.all([
+      issueServerCertificate(dir, trusted, 'other-name', 'other.example', ['DNS:other.example']),
+      issueExpiredServerCertificate(dir, trusted, 'expired', ['IP:127.0.0.1'])
+    ]);
+    const cases: Array<[{ serverKeyPem: string; serverCertPem: string }, string]> = [
+      [
+        { serverKeyPem: selfSigned.keyPem, serverCertPem: selfSigned.certPem },
+        'DEPTH_ZERO_SELF_SIGNED_CERT: the certificate of 127.0.0.1 is not signed by a trusted authority; behind a TLS-inspecting proxy, set NODE_EXTRA_CA_CERTS'
+      ],
+      [
+        untrusted,
+        'UNABLE_TO_VERIFY_LEAF_SIGNATURE: the certificate of 127.0.0.1 is not signed by a trusted authority; behind a TLS-inspecting proxy, set NODE_EXTRA_CA_CERTS'
+      ],
+      [
+        { serverKeyPem: otherName.keyPem, serverCertPem: otherName.certPem },
+        'ERR_TLS_CERT_ALTNAME_INVALID: the certificate presented for 127.0.0.1 is for another name'
+      ],
+      [
+        { serverKeyPem: expired.keyPem, serverCertPem: expired.certPem },
+        "CERT_HAS_EXPIRED: the certificate of 127.0.0.1 is outside its validity period; check this machine's clock"
+      ]
+    ];
+    for (const [tls, message] of cases) {
+      const { server, port } = await serveHttps(tls, '127.0.0.1', (_req, res) => res.end('{}'));
+      try {
+        const h = home({ NODE_EXTRA_CA_CERTS: trusted.caCertPath });
+        const result = await runCli(
+          ['--registry', `https://127.0.0.1:${port}`, '--username', 'user', '--password-stdin', '--login', 'config'],
+          h.env,
+          'password'
+        );
+        expectFailure(result, 1, `cannot reach 127.0.0.1:${port}: ${message}`);
+      } finally {
+        server.close();
+      }
+    }
   });
 });

@@ -1,6 +1,7 @@
 // The docker credential helper (dist/credential-helper.js) end to end: set up by `--login helper` (the
 // command line, the action, the task), called by skopeo through credHelpers, renewing expired tokens.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction, runStep } from '../../test/support/action-runner';
@@ -8,6 +9,7 @@ import {
   cacheDir,
   cacheFiles,
   configFile,
+  HELPER,
   Home,
   launcherDir,
   newHome,
@@ -19,6 +21,7 @@ import {
   writeConfig
 } from '../../test/support/cli-runner';
 import { leakedSecrets } from '../../test/support/leaks';
+import { mkdirAsNobody, NOBODY, peakMemoryEnv, sharedDir } from '../../test/support/planted';
 import { push as skopeoPush } from '../../test/support/skopeo';
 import { endpointEnv, inputEnv, installTask, postJobEnv, runTaskStep, taskDefaults } from '../../test/support/task-runner';
 import { startWorld, World } from '../../test/support/world';
@@ -400,4 +403,115 @@ describe('login: helper in the action and loginMode: helper in the task', () => 
       expect(readConfig(h).credHelpers).toBeUndefined();
     }
   );
+});
+
+describe('the helper trusts only this user’s own files, and a killed call never slows the next', () => {
+  it('myreg.azurecr.io:443 names the same registry: the cached token is handed out, no exchange', async () => {
+    const h = spHome();
+    const server = 'myreg.azurecr.io';
+    const settingsDir = join(h.dir, '.config', 'acr-login');
+    mkdirSync(settingsDir, { recursive: true, mode: 0o700 });
+    const settings = {
+      baseUrl: `https://${server}`,
+      authType: 'service-principal',
+      clientId: world.secretApp.clientId,
+      tenantId: world.tenantId,
+      authorityHost: world.entra.url,
+      audience: 'acr'
+    };
+    writeFileSync(join(settingsDir, 'helper.json'), JSON.stringify({ version: 1, registries: { [server]: settings } }), { mode: 0o600 });
+    const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const token = `${part({ alg: 'RS256' })}.${part({ aud: server, exp: Math.floor(Date.now() / 1000) + 3 * 3600 })}.c2lnbmF0dXJl`;
+    const store = await runHelper('store', JSON.stringify({ ServerURL: server, Username: TOKEN_USERNAME, Secret: token }), h.env);
+    expect({ exit: store.exitCode, stdout: store.stdout }).toEqual({ exit: 0, stdout: '' });
+    const [exchanges, signIns] = [world.requests.count('acr-exchange'), world.requests.count('entra-token')];
+    for (const asked of [`${server}:443`, `https://${server}:443/`, server]) expect(secretOf(await get(h, asked))).toBe(token);
+    expect([world.requests.count('acr-exchange'), world.requests.count('entra-token')]).toEqual([exchanges, signIns]);
+  });
+
+  it('a get killed (kill -9) while it renews under the cache lock does not hold up the next get', async () => {
+    const h = spHome();
+    const registry = world.registries.armAllowed;
+    await helperLogin(h, registry);
+    expireCachedToken(h, -60);
+    // The renewal hangs on a registry that never answers, holding the entry's lock, until it is killed.
+    const settingsPath = join(h.dir, '.config', 'acr-login', 'helper.json');
+    const recorded = readFileSync(settingsPath, 'utf8');
+    const hanging = JSON.parse(recorded);
+    hanging.registries[registry.loginServer].baseUrl = `http://127.0.0.1:${world.blackhole.port}`;
+    writeFileSync(settingsPath, JSON.stringify(hanging), { mode: 0o600 });
+    const killed = spawn(process.execPath, [HELPER, 'get'], { env: h.env, stdio: ['pipe', 'ignore', 'ignore'] });
+    killed.stdin.end(registry.loginServer);
+    const exited = new Promise((resolve) => killed.once('exit', resolve));
+    const deadline = Date.now() + 10000;
+    while (!readdirSync(cacheDir(h)).some((name) => name.endsWith('.lock')) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(readdirSync(cacheDir(h)).filter((name) => name.endsWith('.lock'))).toHaveLength(1);
+    killed.kill('SIGKILL');
+    await exited;
+
+    writeFileSync(settingsPath, recorded, { mode: 0o600 });
+    const next = await get(h, registry.loginServer);
+    expect(next.durationMs).toBeLessThan(5000);
+    secretOf(next);
+    expect(readdirSync(cacheDir(h)).filter((name) => !name.endsWith('.json'))).toEqual([]);
+  });
+
+  it('acr-login logout puts back the credHelpers entry the login replaced', async () => {
+    const h = spHome();
+    const registry = world.registries.armRefused;
+    writeConfig(h, { credHelpers: { [registry.loginServer]: 'ecr-login', 'gcr.io': 'gcloud' } });
+    await helperLogin(h, registry);
+    expect(readConfig(h).credHelpers?.[registry.loginServer]).toBe('acr-login');
+    const logout = await runCli(['logout'], h.env);
+    expect({ exit: logout.exitCode, stdout: logout.stdout }).toEqual({ exit: 0, stdout: '' });
+    expect(logout.stderr).toContain(`Put back the earlier credHelpers entries for ${registry.loginServer}`);
+    expect(leakedSecrets(logout.stderr, world.secrets())).toEqual([]);
+    expect(readConfig(h).credHelpers).toEqual({ [registry.loginServer]: 'ecr-login', 'gcr.io': 'gcloud' });
+  });
+
+  it('a cache directory planted by another user is refused: get and login say so in one line', async () => {
+    const shared = sharedDir();
+    mkdirAsNobody(join(shared, 'acr-login'));
+    const h = spHome();
+    const registry = world.registries.armAllowed;
+    const result = await runCli(['--registry', registry.url, '--login', 'helper'], { ...h.env, XDG_CACHE_HOME: shared });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.trimEnd().split('\n').pop()).toBe(
+      `acr-login: refusing the token cache directory ${join(shared, 'acr-login')}: it belongs to uid ${NOBODY}, not to this user (uid ${process.getuid?.()}); remove it or point the XDG variable elsewhere`
+    );
+    expect(leakedSecrets(result.stderr, world.secrets())).toEqual([]);
+
+    await helperLogin(h, registry);
+    const planted = await get(h, registry.loginServer, { ...h.env, XDG_CACHE_HOME: shared });
+    expect(planted.exitCode).toBe(1);
+    expect(planted.stdout).toMatch(
+      /^refusing the token cache directory .*: it belongs to uid 65534, not to this user \(uid \d+\); remove it or point the XDG variable elsewhere\n$/
+    );
+  });
+
+  it('a launcher directory that is a symbolic link is refused', async () => {
+    const h = spHome();
+    const data = join(h.dir, 'data');
+    mkdirSync(join(data, 'acr-login'), { recursive: true, mode: 0o700 });
+    symlinkSync(mkdtempSync(join(tmpdir(), 'elsewhere-')), join(data, 'acr-login', 'bin'));
+    const result = await runCli(['--registry', world.registries.armAllowed.url, '--login', 'helper'], { ...h.env, XDG_DATA_HOME: data });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.trimEnd().split('\n').pop()).toBe(
+      `acr-login: refusing the credential helper launcher directory ${join(data, 'acr-login', 'bin')}: it is a symbolic link; remove it or point the XDG variable elsewhere`
+    );
+  });
+
+  it('100 MB on the standard input of get ends in one line, with memory bounded', async () => {
+    const h = spHome();
+    const peak = peakMemoryEnv();
+    const result = await runHelper('get', 'x'.repeat(100 * 1024 * 1024), { ...h.env, ...peak.env });
+    expect({ exit: result.exitCode, stdout: result.stdout, stderr: result.stderr }).toEqual({
+      exit: 1,
+      stdout: 'standard input is larger than 1 MiB; it should hold one secret or one request\n',
+      stderr: ''
+    });
+    expect(peak.peakMiB()).toBeLessThan(100);
+  });
 });

@@ -4,6 +4,7 @@ import { AddressInfo } from 'node:net';
 import { MAX_BODY_BYTES, send } from '../../src/lib/http';
 import { LoginError } from '../../src/lib/errors';
 import { DIRECT } from '../../src/lib/proxy';
+import { serveHugeAnswer } from '../../test/support/huge-answer';
 
 let server: Server;
 let base: string;
@@ -28,41 +29,22 @@ beforeEach(() => {
   requests = 0;
 });
 
-/** 600 MB, produced chunk by chunk as the client reads (never held in memory), with or without a Content-Length. */
-function hugeBody(declareLength: boolean): (req: IncomingMessage, res: ServerResponse) => void {
-  const total = 600 * 1024 * 1024;
-  const chunk = Buffer.alloc(64 * 1024, 'a');
-  return (req, res) => {
-    req.resume();
-    res.writeHead(200, { 'Content-Type': 'application/json', ...(declareLength ? { 'Content-Length': total } : {}) });
-    let sent = 0;
-    const pump = (): void => {
-      while (sent < total) {
-        sent += chunk.length;
-        if (!res.write(chunk)) {
-          res.once('drain', pump);
-          return;
-        }
-      }
-      res.end();
-    };
-    res.on('close', () => res.removeAllListeners('drain'));
-    pump();
-  };
-}
-
 describe('response bodies are capped', () => {
   it.each([
     ['streamed without a length', false],
     ['announced by Content-Length', true]
   ])('a 600 MB answer %s fails with one line after at most a few MiB', async (_name, declareLength) => {
-    handler = hugeBody(declareLength);
-    const before = process.memoryUsage().rss;
-    const error = await send({ proxy: DIRECT, method: 'GET', url: `${base}/oauth2/token` }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(LoginError);
-    expect((error as Error).message).toBe(`127.0.0.1:${new URL(base).port} sent an answer larger than 4 MiB; a token answer is a few KiB`);
-    expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
-    expect(requests).toBe(1);
+    const huge = await serveHugeAnswer(600 * 1024 * 1024, { declareLength });
+    try {
+      const before = process.memoryUsage().rss;
+      const error = await send({ proxy: DIRECT, method: 'GET', url: `${huge.url}/oauth2/token` }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(LoginError);
+      expect((error as Error).message).toBe(`${new URL(huge.url).host} sent an answer larger than 4 MiB; a token answer is a few KiB`);
+      expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
+      expect(huge.sent()).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      await huge.close();
+    }
   });
 
   it('an answer of exactly the cap is read whole', async () => {

@@ -16,7 +16,7 @@ import { parseArgs, UsageError } from './args';
 import { HELP } from './help';
 import { readCliInputs } from './inputs';
 import { terminal } from './platform';
-import { recordLogin, takeRecords } from './records';
+import { ensureRecordsDir, recordLogin, takeRecords } from './records';
 
 const term = terminal(process.env);
 
@@ -36,6 +36,7 @@ async function run(): Promise<number> {
   const { raw, federation } = await readCliInputs(args, process.env, term.platform, () => readStdin());
   for (const secret of secretValues(raw)) term.platform.mask(secret);
   const options = usage(() => parseLoginOptions(raw, federation));
+  if (options.login !== 'none') await ensureRecordsDir(records);
   try {
     const credentials = await login(options, term.platform);
     if (args.print)

@@ -1,5 +1,12 @@
 import { LoginState, parseState, settleKept, STATE_MODES } from '../core';
+import { dirname } from 'node:path';
 import { editJsonFile } from '../lib/locked-file';
+import { ensurePrivateDir } from '../lib/private-dir';
+
+/** Fails (one line naming it) before anything is written when the records' directory cannot be this user's own. */
+export async function ensureRecordsDir(path: string): Promise<void> {
+  await ensurePrivateDir(dirname(path), 'login records');
+}
 
 /** One server the command line wrote credentials for, and where: what `acr-login logout` undoes. */
 type LoginRecord = Omit<LoginState, 'servers'> & LoginState['servers'][number];

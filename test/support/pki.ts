@@ -178,3 +178,71 @@ export function pemSecretLines(pem: string): string[] {
   }
   return lines;
 }
+
+/** A server certificate for `altNames` signed by the CA that expired long ago (2020): what an expired certificate looks like to a client. */
+export async function issueExpiredServerCertificate(
+  dir: string,
+  ca: { caCertPath: string; caKeyPath: string },
+  name: string,
+  altNames: string[]
+): Promise<ServerCertificate> {
+  const work = join(dir, `${name}-ca`);
+  await mkdir(join(work, 'issued'), { recursive: true });
+  const keyPath = join(dir, `${name}.key`);
+  const csrPath = join(dir, `${name}.csr`);
+  const certPath = join(dir, `${name}.crt`);
+  const configPath = join(work, 'ca.cnf');
+  await Promise.all([
+    writeFile(join(work, 'index.txt'), ''),
+    writeFile(join(work, 'serial'), '1000\n'),
+    writeFile(
+      configPath,
+      [
+        '[ca]',
+        'default_ca = test_ca',
+        '[test_ca]',
+        `dir = ${work}`,
+        'database = $dir/index.txt',
+        'new_certs_dir = $dir/issued',
+        'serial = $dir/serial',
+        'default_md = sha256',
+        'policy = any_name',
+        'x509_extensions = server',
+        'unique_subject = no',
+        '[any_name]',
+        'commonName = supplied',
+        '[server]',
+        'basicConstraints = critical,CA:FALSE',
+        'keyUsage = critical,digitalSignature,keyEncipherment',
+        'extendedKeyUsage = serverAuth',
+        `subjectAltName = ${altNames.join(',')}`,
+        ''
+      ].join('\n')
+    ),
+    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-keyout', keyPath, '-out', csrPath, '-subj', `/CN=${name}`], dir)
+  ]);
+  await openssl(
+    [
+      'ca',
+      '-batch',
+      '-config',
+      configPath,
+      '-cert',
+      ca.caCertPath,
+      '-keyfile',
+      ca.caKeyPath,
+      '-startdate',
+      '20200101000000Z',
+      '-enddate',
+      '20200102000000Z',
+      '-notext',
+      '-in',
+      csrPath,
+      '-out',
+      certPath
+    ],
+    dir
+  );
+  const [certPem, keyPem] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
+  return { certPath, keyPath, certPem, keyPem };
+}
