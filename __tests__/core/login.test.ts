@@ -48,7 +48,7 @@ it('masks the Entra token and every refresh token before any output names them',
   const { platform, calls } = recordingPlatform();
   const registries = [world.registries.armAllowed.url, world.registries.armRefused.url].join(',');
   const options = parseLoginOptions({ registry: registries, 'auth-type': 'managed-identity', login: 'none' }, noFederation);
-  const credentials = await login(options, platform);
+  const { credentials } = await login(options, platform);
 
   expect(credentials.map((c) => c.registry.loginServer)).toEqual([
     world.registries.armAllowed.loginServer,
@@ -167,7 +167,7 @@ it('asks at most 8 registries at once', async () => {
   try {
     const registry = servers.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`).join(',');
     const options = parseLoginOptions({ registry, username: 'user', password: 'pass', login: 'none' }, noFederation);
-    const credentials = await login(options, recordingPlatform().platform);
+    const { credentials } = await login(options, recordingPlatform().platform);
     expect(credentials).toHaveLength(20);
     expect(most).toBe(8);
   } finally {

@@ -218,10 +218,10 @@ describe('parseLoginOptions', () => {
 });
 
 describe('INPUT_NAMES', () => {
-  it('are exactly the inputs action.yml declares, so every adapter reads them all', () => {
+  it("are exactly the inputs action.yml declares (but the action's own job-summary), so every adapter reads them all", () => {
     const actionYml = readFileSync(join(__dirname, '..', '..', 'action.yml'), 'utf8');
     const inputsBlock = actionYml.split(/^inputs:\s*$/m)[1]?.split(/^\S/m)[0] ?? '';
     const declared = [...inputsBlock.matchAll(/^ {2}([a-z-]+):\s*$/gm)].map((match) => match[1]);
-    expect(declared).toEqual([...INPUT_NAMES]);
+    expect(declared).toEqual([...INPUT_NAMES, 'job-summary']);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ActionRun, leakedFromStep, runAction, runStep, StepResult } from '../../test/support/action-runner';
 import { holdLock } from '../../test/support/lock-holder';
+import { leakedSecrets } from '../../test/support/leaks';
 import { startWorld, World } from '../../test/support/world';
 import { TOKEN_USERNAME } from '../../test/support/acr';
 
@@ -23,13 +24,20 @@ interface Job {
   env: Record<string, string>;
 }
 
-/** A fresh job: its own HOME and docker config, the stand-ins' CA trusted, no docker CLI unless asked. */
+/** A fresh job with debug logging on: its own HOME and docker config, the stand-ins' CA trusted, no docker CLI unless asked. */
 function newJob(extraEnv: Record<string, string> = {}): Job {
   const home = mkdtempSync(join(tmpdir(), 'job-'));
   const dockerConfig = join(home, '.docker');
   return {
     dockerConfig,
-    env: { PATH: PATH_WITHOUT_DOCKER, HOME: home, DOCKER_CONFIG: dockerConfig, NODE_EXTRA_CA_CERTS: world.caCertPath, ...extraEnv }
+    env: {
+      PATH: PATH_WITHOUT_DOCKER,
+      HOME: home,
+      DOCKER_CONFIG: dockerConfig,
+      NODE_EXTRA_CA_CERTS: world.caCertPath,
+      RUNNER_DEBUG: '1',
+      ...extraEnv
+    }
   };
 }
 
@@ -45,10 +53,38 @@ function expectNoLeak(...steps: Array<StepResult | undefined>): void {
   for (const step of steps) if (step) expect(leakedFromStep(step.log, world.secrets())).toEqual([]);
 }
 
+/** Success: exit 0, no error, no secret anywhere in the log (debug lines included) or in the job summary, which names every registry. */
 function expectSuccess(run: ActionRun): void {
   expect({ exit: run.main.exitCode, errors: run.main.errors }).toEqual({ exit: 0, errors: [] });
   expectNoLeak(run.main, run.post);
+  expect(leakedSecrets(run.main.summary, world.secrets())).toEqual([]);
+  for (const server of (run.main.outputs['login-server'] ?? '').split('\n')) expect(run.main.summary).toContain(`<td>${server}</td>`);
 }
+
+const hostOf = (url: string): string => new URL(url).host;
+const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** Each expected line among the step's ::debug:: lines (a string is a line's start; `N ms` matches any duration). */
+function expectDebugLines(step: StepResult, expected: string[]): void {
+  for (const line of expected) {
+    const pattern = new RegExp(`^${escaped(line).replace(/N ms/g, '\\d+ ms')}`);
+    expect({ line, found: step.debug.some((debug) => pattern.test(debug)) }).toEqual({ line, found: true });
+  }
+}
+
+/** The debug lines of an Entra login of one registry. */
+function entraDebugLines(registry: { loginServer: string }, authPath: string, tokenRequest: string): string[] {
+  return [
+    `registries: ${registry.loginServer}`,
+    `auth path: ${authPath}`,
+    'audience: acr (https://containerregistry.azure.net)',
+    tokenRequest,
+    'Entra ID token for client ',
+    `POST ${registry.loginServer}/oauth2/exchange: HTTP 200 in N ms`
+  ];
+}
+
+const entraTokenRequest = (): string => `POST ${hostOf(world.entra.url)}/${world.tenantId}/oauth2/v2.0/token: HTTP 200 in N ms`;
 
 /** The failure contract: non-zero exit, exactly one ::error:: line, no stack trace, no secret. */
 function expectFailure(step: StepResult, message: string | RegExp): void {
@@ -88,6 +124,15 @@ describe('each auth path logs in and a real push succeeds with what it wrote', (
     const registry = world.registries.armAllowed;
     const run = await runAction({ ...spInputs(), registry: registry.url }, job.env);
     expectSuccess(run);
+    expectDebugLines(run.main, [
+      ...entraDebugLines(
+        registry,
+        `service principal with a client secret (client ${world.secretApp.clientId}, tenant ${world.tenantId}), chosen by auth-type auto, as client-secret is given`,
+        entraTokenRequest()
+      ),
+      `authority: ${world.entra.url}, from authority-host`,
+      'login: config'
+    ]);
     const { outputs, masks } = run.main;
     expect(outputs['login-server']).toBe(registry.loginServer);
     expect(outputs.username).toBe(TOKEN_USERNAME);
@@ -107,6 +152,7 @@ describe('each auth path logs in and a real push succeeds with what it wrote', (
     expect(logout.warnings).toEqual([]);
     expect(Object.keys(readAuths(job))).toEqual(['ghcr.io']);
     expectNoLeak(logout);
+    expectDebugLines(logout, [`logout: undoing the config login of ${registry.loginServer}`]);
   });
 
   it('service principal with a certificate given as PEM text, and as a file path', async () => {
@@ -115,6 +161,14 @@ describe('each auth path logs in and a real push succeeds with what it wrote', (
       const inputs = { ...spInputs(), 'client-id': world.certApp.clientId, 'client-secret': '', 'client-certificate': certificate };
       const run = await runAction({ ...inputs, registry: world.registries.armRefused.url }, job.env);
       expectSuccess(run);
+      expectDebugLines(
+        run.main,
+        entraDebugLines(
+          world.registries.armRefused,
+          `service principal with a certificate (client ${world.certApp.clientId}, tenant ${world.tenantId}), chosen by auth-type auto, as client-certificate is given`,
+          entraTokenRequest()
+        )
+      );
       if (certificate.includes('PRIVATE KEY')) expect(run.main.masks).toContain(world.certApp.certificate.keyPem.split('\n')[1]);
       await expectPushThenLogout(job, run, world.registries.armRefused);
     }
@@ -133,6 +187,14 @@ describe('each auth path logs in and a real push succeeds with what it wrote', (
       job.env
     );
     expectSuccess(run);
+    expectDebugLines(
+      run.main,
+      entraDebugLines(
+        world.registries.armRefused,
+        `service principal with a client secret (client ${world.secretApp.clientId}, tenant ${world.tenantId}), chosen by auth-type auto, as creds is given`,
+        entraTokenRequest()
+      )
+    );
     await expectPushThenLogout(job, run, world.registries.armRefused);
   });
 
@@ -151,6 +213,14 @@ describe('each auth path logs in and a real push succeeds with what it wrote', (
     );
     expectSuccess(run);
     expect(world.requests.count('github-oidc')).toBe(before + 1);
+    expectDebugLines(run.main, [
+      ...entraDebugLines(
+        world.registries.armRefused,
+        `OIDC (client ${world.federatedApp.clientId}, tenant ${world.tenantId}, federated token from github), chosen by auth-type auto, as client-id is given and the platform offers an OIDC token`,
+        entraTokenRequest()
+      ),
+      'federated token from github: N ms'
+    ]);
     await expectPushThenLogout(job, run, world.registries.armRefused);
   });
 
@@ -162,6 +232,14 @@ describe('each auth path logs in and a real push succeeds with what it wrote', (
         job.env
       );
       expectSuccess(run);
+      expectDebugLines(
+        run.main,
+        entraDebugLines(
+          world.registries.armRefused,
+          `managed identity, ${clientId ? `user-assigned (client ${clientId})` : 'system-assigned'}, chosen by auth-type managed-identity as given`,
+          `GET ${hostOf(world.imds.env().AZURE_POD_IDENTITY_AUTHORITY_HOST)}/metadata/identity/oauth2/token`
+        )
+      );
       await expectPushThenLogout(job, run, world.registries.armRefused);
     }
   });
@@ -170,6 +248,14 @@ describe('each auth path logs in and a real push succeeds with what it wrote', (
     const job = newJob(world.appService.env());
     const run = await runAction({ registry: world.registries.armRefused.url, 'auth-type': 'managed-identity', login: 'config' }, job.env);
     expectSuccess(run);
+    expectDebugLines(
+      run.main,
+      entraDebugLines(
+        world.registries.armRefused,
+        'managed identity, system-assigned, chosen by auth-type managed-identity as given',
+        `GET ${hostOf(world.appService.env().IDENTITY_ENDPOINT)}`
+      )
+    );
     await expectPushThenLogout(job, run, world.registries.armRefused);
   });
 
@@ -183,6 +269,13 @@ describe('each auth path logs in and a real push succeeds with what it wrote', (
     );
     expectSuccess(run);
     expect(world.requests.count('entra-token')).toBe(entraBefore);
+    expectDebugLines(run.main, [
+      `registries: ${registry.loginServer}`,
+      `auth path: username and password of '${world.scopedToken.username}', chosen by auth-type auto, as username is given`,
+      'no Entra ID request',
+      `GET ${registry.loginServer}/oauth2/token: HTTP 200 in N ms`,
+      'login: config'
+    ]);
     expect(run.main.outputs.username).toBe(world.scopedToken.username);
     expect(run.main.outputs['expires-on']).toBe('');
     expect(run.main.masks).toContain(world.scopedToken.password);
@@ -198,6 +291,10 @@ describe('each auth path logs in and a real push succeeds with what it wrote', (
       job.env
     );
     expectSuccess(run);
+    expectDebugLines(run.main, [
+      `auth path: username and password of '${world.admin.username}', chosen by auth-type auto, as username is given`,
+      `GET ${world.registries.armAllowed.loginServer}/oauth2/token: HTTP 200 in N ms`
+    ]);
     await expectPushThenLogout(job, run, world.registries.armAllowed);
   });
 });
@@ -265,6 +362,44 @@ describe('several registries, audiences and login modes', () => {
     expect(Object.keys(readAuths(job)).sort()).toEqual(
       ['ghcr.io', world.registries.armAllowed.loginServer, world.registries.armRefused.loginServer].sort()
     );
+  });
+});
+
+describe('job summary', () => {
+  /** The <td> cells of each row of the step's summary table, header row excluded. */
+  const summaryRows = (step: StepResult): string[][] =>
+    [...step.summary.matchAll(/<tr>(.*?)<\/tr>/g)]
+      .map((row) => [...(row[1] ?? '').matchAll(/<td>(.*?)<\/td>/g)].map((cell) => cell[1] ?? ''))
+      .filter((cells) => cells.length > 0);
+
+  it('one row per registry: the identity from the token, the audience, the login mode and the expiry; no secret', async () => {
+    const registries = [world.registries.armAllowed, world.registries.armRefused];
+    const run = await runAction({ ...spInputs(), registry: registries.map((r) => r.url).join(',') }, newJob().env);
+    expectSuccess(run);
+    const expiries = (run.main.outputs['expires-on'] ?? '').split('\n');
+    const identity = `client ${world.secretApp.clientId} (object ${world.secretApp.objectId})`;
+    expect(run.main.summary).toContain('<h3>ACR login</h3>');
+    expect(summaryRows(run.main)).toEqual(registries.map((r, i) => [r.loginServer, identity, 'acr', 'config', expiries[i]]));
+  });
+
+  it('a username and password: the user name, no audience, no expiry', async () => {
+    const registry = world.registries.armAllowed;
+    const run = await runAction(
+      { registry: registry.url, username: world.scopedToken.username, password: world.scopedToken.password, login: 'none' },
+      newJob().env
+    );
+    expectSuccess(run);
+    expect(summaryRows(run.main)).toEqual([
+      [registry.loginServer, `user ${world.scopedToken.username}`, 'none (username and password)', 'none', 'not known (a password)']
+    ]);
+  });
+
+  it('job-summary: false writes nothing to GITHUB_STEP_SUMMARY; a value that is not a boolean fails the step', async () => {
+    const off = await runAction({ ...spInputs(), registry: world.registries.armAllowed.url, 'job-summary': 'false' }, newJob().env);
+    expect({ exit: off.main.exitCode, summary: off.main.summary }).toEqual({ exit: 0, summary: '' });
+    const bad = await runAction({ ...spInputs(), registry: world.registries.armAllowed.url, 'job-summary': 'maybe' }, newJob().env);
+    expectFailure(bad.main, "job-summary 'maybe' is not valid; use true or false");
+    expect(bad.main.summary).toBe('');
   });
 });
 

@@ -566,3 +566,37 @@ describe('what the login leaves on disk survives, and only this user’s own fil
     }
   });
 });
+
+describe('diagnostics', () => {
+  it('--verbose or ACR_LOGIN_DEBUG=1 prints the debug lines on stderr, never a secret; without them there are none', async () => {
+    const registry = world.registries.armAllowed;
+    const args = [
+      '--registry',
+      registry.url,
+      '--client-id',
+      world.secretApp.clientId,
+      ...entra(),
+      '--client-secret-stdin',
+      '--login',
+      'none'
+    ];
+    const stdin = `${world.secretApp.secret}\n`;
+    const quiet = await runCli(args, home().env, stdin);
+    expectSuccess(quiet);
+    expect(quiet.stderr).not.toMatch(/^debug: /m);
+    for (const [extra, env] of [
+      [['--verbose'], {}],
+      [[], { ACR_LOGIN_DEBUG: '1' }]
+    ] as const) {
+      const verbose = await runCli([...args, ...extra], home(env).env, stdin);
+      expectSuccess(verbose);
+      expect(verbose.stderr).toMatch(
+        /^debug: auth path: service principal with a client secret .*, chosen by auth-type auto, as client-secret is given$/m
+      );
+      expect(verbose.stderr).toContain(`debug: authority: ${world.entra.url}, from authority-host`);
+      expect(verbose.stderr).toMatch(
+        new RegExp(`^debug: POST ${registry.loginServer.replace(/\./g, '\\.')}/oauth2/exchange: HTTP 200 in \\d+ ms$`, 'm')
+      );
+    }
+  });
+});

@@ -38,7 +38,7 @@ async function run(): Promise<number> {
   const options = usage(() => parseLoginOptions(raw, federation));
   if (options.login !== 'none') await ensureRecordsDir(records);
   try {
-    const credentials = await login(options, term.platform);
+    const { credentials } = await login(options, term.platform);
     if (args.print)
       print(
         `${JSON.stringify(credentials.length === 1 ? exposed(credentials[0] as RegistryCredential) : credentials.map(exposed), null, 2)}\n`

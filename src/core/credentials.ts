@@ -1,10 +1,12 @@
 import { mapLimited } from '../lib/limit';
 import { describeRoute } from '../lib/proxy';
+import { describeLogin, requestDebugLines } from './debug-lines';
+import { readClaims } from './entra/jwt';
 import { getEntraToken, managedIdentityEndpoint } from './entra/token';
 import type { LoginOptions } from './options';
 import type { Platform } from './platform';
 import { checkBasicCredential } from './registry/basic-auth-check';
-import { exchangeForRefreshToken, RegistryCredential } from './registry/exchange';
+import { entraIdentity, exchangeForRefreshToken, RegistryCredential } from './registry/exchange';
 
 /** Registries asked at once: enough for any real job, and no flood of connections from a long list. */
 export const MAX_IN_FLIGHT = 8;
@@ -15,21 +17,27 @@ export async function obtainCredentials(options: LoginOptions, platform: Platfor
   const { proxy } = platform;
   for (const secret of proxy.secrets) platform.mask(secret);
   const servers = registries.map((registry) => registry.loginServer).join(', ');
-  for (const url of requestTargets(options, platform.env)) platform.debug(`Network: ${describeRoute(proxy, url)}`);
+  const debug = (message: string): void => platform.debug(message);
+  describeLogin(options, platform.env).forEach(debug);
+  for (const url of requestTargets(options, platform.env)) debug(`Network: ${describeRoute(proxy, url)}`);
+  const observer = requestDebugLines(debug);
   if (credential.kind === 'token') {
     platform.info(`Checking the password of '${credential.username}' at ${servers}`);
     return mapLimited(registries, MAX_IN_FLIGHT, (registry) =>
-      checkBasicCredential(registry, credential.username, credential.password, proxy)
+      checkBasicCredential(registry, credential.username, credential.password, proxy, observer)
     );
   }
   const { audience, cloud } = options;
   const kind = audience.choice === 'custom' ? 'a' : `an ${audience.choice.toUpperCase()}-audience`;
   platform.info(`Requesting ${kind} token (${audience.resource}) from Entra ID in ${cloud.name} (${credential.kind})`);
-  const accessToken = await getEntraToken(credential, { ...options, proxy, env: platform.env });
+  const started = Date.now();
+  const accessToken = await getEntraToken(credential, { ...options, proxy, env: platform.env, debug, observer });
   platform.mask(accessToken);
+  const { clientId, objectId } = entraIdentity(readClaims(accessToken));
+  debug(`Entra ID token for client ${clientId ?? '(none named)'} (object ${objectId ?? '(none named)'}) in ${Date.now() - started} ms`);
   platform.info(`Exchanging it for refresh tokens at ${servers}`);
   return mapLimited(registries, MAX_IN_FLIGHT, async (registry) => {
-    const exchanged = await exchangeForRefreshToken(registry, accessToken, options.audience, proxy);
+    const exchanged = await exchangeForRefreshToken(registry, accessToken, options.audience, proxy, observer);
     platform.mask(exchanged.password);
     return exchanged;
   });

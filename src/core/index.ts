@@ -1,9 +1,10 @@
 // The core's public surface: what the adapters (github/, azure-pipelines/, cli/, credential-helper/, federation/) use.
 export { login } from './login';
+export type { LoginResult } from './login';
 export { logout } from './logout';
 export { obtainCredentials } from './credentials';
 export { INPUT_NAMES, LOGIN_MODES, parseLoginOptions } from './options';
-export type { RawInputs } from './options';
+export type { LoginOptions, RawInputs } from './options';
 export { azureEnvironmentInputs, debugSwitchedOn } from './environment-inputs';
 export { firstAvailable, noFederation } from './token-source';
 export type { FederatedTokenSource, FederationSetting } from './token-source';
@@ -15,7 +16,7 @@ export type { LoginState } from './state';
 export { parseRegistry, registryCloud } from './registry/names';
 export type { Registry } from './registry/names';
 export { TOKEN_USERNAME } from './registry/exchange';
-export type { RegistryCredential } from './registry/exchange';
+export type { EntraIdentity, RegistryCredential } from './registry/exchange';
 export { HELPER_EXECUTABLE } from './docker/cred-helpers';
 export { settleKept } from './docker/kept';
 export { cacheIdentityOf, helperSettingsOf, readHelperSettings } from './helper/settings';

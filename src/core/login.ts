@@ -6,17 +6,26 @@ import { obtainCredentials } from './credentials';
 import type { RegistryCredential } from './registry/exchange';
 import { storeForHelper } from './helper/store';
 import { LoginState, serializeState } from './state';
-import type { LoginOptions } from './options';
+import type { LoginMode, LoginOptions } from './options';
 import type { Platform } from './platform';
 
+/** What a login did: the credential of each registry, and where it went. */
+export interface LoginResult {
+  credentials: RegistryCredential[];
+  mode: Exclude<LoginMode, 'auto'>;
+}
+
 /** The whole login: credentials for every registry, then docker or the config file, then the outputs. */
-export async function login(options: LoginOptions, platform: Platform): Promise<RegistryCredential[]> {
+export async function login(options: LoginOptions, platform: Platform): Promise<LoginResult> {
   const credentials = await obtainCredentials(options, platform);
   const mode = options.login === 'auto' ? (dockerOnPath(platform.env) ? 'docker' : 'config') : options.login;
+  platform.debug(
+    `login: ${mode}${options.login === 'auto' ? `, as login is auto and the docker CLI is ${mode === 'docker' ? '' : 'not '}on PATH` : ''}`
+  );
   if (mode === 'helper') await storeForHelper(credentials, options, platform);
   else if (mode !== 'none') await store(credentials.map(toAuthEntry), mode, options.logout, platform);
   setOutputs(credentials, platform);
-  return credentials;
+  return { credentials, mode };
 }
 
 async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: boolean, platform: Platform): Promise<void> {

@@ -12,6 +12,7 @@ export async function logout(stateText: string, platform: Platform): Promise<voi
     platform.info('Nothing to log out of');
     return;
   }
+  platform.debug(`logout: undoing the ${state.mode} login of ${state.servers.map((entry) => entry.server).join(', ')}`);
   try {
     if (state.mode === 'helper') {
       await removeHelperLogin(state, platform);

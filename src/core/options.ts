@@ -55,6 +55,8 @@ export interface LoginOptions {
   federatedAudience: string;
   login: LoginMode;
   logout: boolean;
+  /** Which inputs decided the credential, the cloud and the authority, in words, for the debug lines (never a secret's value). */
+  because: { credential: string; cloud: string; authority: string };
 }
 
 export const AUTH_TYPES = ['auto', 'oidc', 'service-principal', 'managed-identity', 'token'] as const;
@@ -81,12 +83,12 @@ export function parseLoginOptions(raw: RawInputs, federation: FederatedTokenSour
   const named = entries.filter((entry) => !isBareRegistryName(entry)).map((entry) => parseRegistry(entry));
   const creds = input('creds') ? parseCreds(input('creds')) : undefined;
   const authorityHost = parseAuthorityHost(input('authority-host') || creds?.activeDirectoryEndpointUrl || '');
-  const cloud = decideCloud(input('environment'), named, authorityHost);
+  const { cloud, because: cloudBecause } = decideCloud(input('environment'), named, authorityHost);
   const registries: Registry[] = [];
   for (const registry of entries.map((entry) => parseRegistry(entry, cloud))) {
     if (!registries.some((known) => known.loginServer === registry.loginServer)) registries.push(registry);
   }
-  const credential = parseCredential(input, creds, federation);
+  const { credential, because } = parseCredential(input, creds, federation);
   const login = oneOf('login', input('login') || 'auto', LOGIN_MODES);
   if (login === 'helper' && credential.kind === 'token') {
     throw new LoginError(
@@ -101,7 +103,16 @@ export function parseLoginOptions(raw: RawInputs, federation: FederatedTokenSour
     audience: parseTokenAudience(input('token-audience'), cloud),
     federatedAudience: parseOidcAudience(input('oidc-audience')) || cloud.federatedTokenAudience,
     login,
-    logout: parseBoolean('logout', input('logout') || 'true')
+    logout: parseBoolean('logout', input('logout') || 'true'),
+    because: {
+      credential: because,
+      cloud: cloudBecause,
+      authority: !authorityHost
+        ? `the authority of ${cloud.name}`
+        : input('authority-host')
+          ? 'from authority-host'
+          : "from creds' activeDirectoryEndpointUrl"
+    }
   };
 }
 
@@ -109,7 +120,7 @@ export function parseLoginOptions(raw: RawInputs, federation: FederatedTokenSour
  * The cloud of this login: `environment`, else the registries' suffix, else the cloud of a known
  * authority host, else Azure's public cloud. Signs that disagree are an error naming both.
  */
-function decideCloud(environment: string, registries: Registry[], authorityHost: string): Cloud {
+function decideCloud(environment: string, registries: Registry[], authorityHost: string): { cloud: Cloud; because: string } {
   const signs: Array<{ cloud: Cloud; what: string }> = [];
   if (environment) {
     const named = cloudNamed(environment);
@@ -131,7 +142,9 @@ function decideCloud(environment: string, registries: Registry[], authorityHost:
         : `${first.what} contradicts ${other.what}: they name different clouds`
     );
   }
-  return first?.cloud ?? PUBLIC_CLOUD;
+  return first
+    ? { cloud: first.cloud, because: first.what }
+    : { cloud: PUBLIC_CLOUD, because: 'the default (nothing names another cloud)' };
 }
 
 function parseTokenAudience(value: string, cloud: Cloud): TokenAudience {
@@ -163,14 +176,27 @@ function parseCredential(
   input: (name: InputName) => string,
   creds: AzureLoginCreds | undefined,
   federation: FederatedTokenSource
-): Credential {
+): { credential: Credential; because: string } {
   const authType = oneOf('auth-type', input('auth-type') || 'auto', AUTH_TYPES);
   const username = input('username');
   const password = input('password');
   if ((username === '') !== (password === '')) {
     throw new LoginError(username ? 'username is given but password is empty' : 'password is given but username is empty');
   }
-  const resolved = authType === 'auto' ? detectAuthType(input, creds, federation) : authType;
+  const detected = authType === 'auto' ? detectAuthType(input, creds, federation) : undefined;
+  const resolved = detected?.authType ?? (authType as Exclude<AuthType, 'auto'>);
+  const because = detected ? `auth-type auto, as ${detected.because}` : `auth-type ${resolved} as given`;
+  return { credential: credentialOf(resolved, input, creds, federation), because };
+}
+
+function credentialOf(
+  resolved: Exclude<AuthType, 'auto'>,
+  input: (name: InputName) => string,
+  creds: AzureLoginCreds | undefined,
+  federation: FederatedTokenSource
+): Credential {
+  const username = input('username');
+  const password = input('password');
   const clientId = input('client-id') || creds?.clientId || '';
   const tenantId = input('tenant-id') || creds?.tenantId || '';
   const require = (name: string, value: string): string => {
@@ -209,10 +235,12 @@ function detectAuthType(
   input: (name: InputName) => string,
   creds: AzureLoginCreds | undefined,
   federation: FederatedTokenSource
-): Exclude<AuthType, 'auto'> {
-  if (input('username')) return 'token';
-  if (creds || input('client-secret') || input('client-certificate')) return 'service-principal';
-  if (input('client-id') && federation.available) return 'oidc';
+): { authType: Exclude<AuthType, 'auto'>; because: string } {
+  if (input('username')) return { authType: 'token', because: 'username is given' };
+  const principal = creds ? 'creds' : input('client-secret') ? 'client-secret' : input('client-certificate') ? 'client-certificate' : '';
+  if (principal) return { authType: 'service-principal', because: `${principal} is given` };
+  if (input('client-id') && federation.available)
+    return { authType: 'oidc', because: 'client-id is given and the platform offers an OIDC token' };
   const why = input('client-id')
     ? `client-id is given without client-secret or client-certificate, and OIDC is not possible: ${federation.unavailableHint}`
     : 'no credential inputs are given';

@@ -10,7 +10,22 @@ export interface HttpRequest {
   body?: string;
   /** Every request says how it leaves the process: the adapter's proxy settings, or DIRECT. */
   proxy: ProxySettings;
+  /** Told about every attempt, e.g. for debug lines; it sees no header and no body. */
+  observer?: HttpObserver;
 }
+
+/** One attempt of a request as an observer sees it: where it went, how it ended, how long it took. */
+export interface HttpAttempt {
+  method: string;
+  url: URL;
+  /** 0 for the first attempt. */
+  attempt: number;
+  durationMs: number;
+  /** The answer's status, or why there was none. */
+  outcome: { status: number } | { failure: string };
+}
+
+export type HttpObserver = (attempt: HttpAttempt) => void;
 
 export interface HttpResponse {
   status: number;
@@ -48,9 +63,16 @@ export async function send(req: HttpRequest, policy: RetryPolicy = DEFAULT_RETRY
     const last = attempt >= policy.retries;
     const left = deadline - Date.now();
     let response: HttpResponse;
+    const attemptStarted = Date.now();
+    const observe = (outcome: HttpAttempt['outcome']): void =>
+      req.observer?.({ method: req.method, url: new URL(req.url), attempt, durationMs: Date.now() - attemptStarted, outcome });
     try {
       response = await sendOnce(req, Math.min(policy.timeoutMs, left));
+      observe({ status: response.status });
     } catch (error) {
+      observe({
+        failure: error instanceof LoginError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message)
+      });
       if (error instanceof LoginError) throw error;
       const code = (error as NodeJS.ErrnoException).code ?? '';
       const delay = backoff(policy, attempt);

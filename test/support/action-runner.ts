@@ -17,6 +17,10 @@ export interface StepResult {
   masks: string[];
   errors: string[];
   warnings: string[];
+  /** The ::debug:: lines (the runner shows them when the job runs with debug logging). */
+  debug: string[];
+  /** What the step appended to GITHUB_STEP_SUMMARY. */
+  summary: string;
   durationMs: number;
 }
 
@@ -48,11 +52,20 @@ export async function runStep(script: string, env: Record<string, string>, timeo
   const dir = mkdtempSync(join(tmpdir(), 'runner-'));
   const outputFile = join(dir, 'output');
   const stateFile = join(dir, 'state');
+  const summaryFile = join(dir, 'step-summary.md');
   writeFileSync(outputFile, '');
   writeFileSync(stateFile, '');
+  writeFileSync(summaryFile, '');
   const started = Date.now();
   const { exitCode, stdout, stderr, log } = await runNode(join(ROOT, script), {
-    env: { GITHUB_ACTIONS: 'true', RUNNER_TEMP: dir, GITHUB_OUTPUT: outputFile, GITHUB_STATE: stateFile, ...env },
+    env: {
+      GITHUB_ACTIONS: 'true',
+      RUNNER_TEMP: dir,
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STATE: stateFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      ...env
+    },
     timeoutMs
   });
   const commands = (name: string): string[] =>
@@ -67,6 +80,8 @@ export async function runStep(script: string, env: Record<string, string>, timeo
     masks: commands('add-mask'),
     errors: commands('error'),
     warnings: commands('warning'),
+    debug: commands('debug'),
+    summary: readFileSync(summaryFile, 'utf8'),
     durationMs: Date.now() - started
   };
 }

@@ -1,8 +1,9 @@
-import type { TokenCredential } from '@azure/identity';
+import type { HttpClient } from '@azure/core-rest-pipeline';
+import type { TokenCredential, TokenCredentialOptions } from '@azure/identity';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { LoginError } from '../../lib/errors';
-import { DEFAULT_RETRY, parseJson, send } from '../../lib/http';
+import { DEFAULT_RETRY, HttpObserver, parseJson, send } from '../../lib/http';
 import { ProxyConnectAnswer, proxyAgent, proxyRefusal, ProxySettings, proxyUnreachable } from '../../lib/proxy';
 import { readClaims } from './jwt';
 import type { Credential, LoginOptions } from '../options';
@@ -15,6 +16,10 @@ export type EntraCredential = Exclude<Credential, { kind: 'token' }>;
 export interface EntraRequest extends Pick<LoginOptions, 'cloud' | 'authorityHost' | 'audience' | 'federatedAudience'> {
   proxy: ProxySettings;
   env: NodeJS.ProcessEnv;
+  /** Hears how long the federated token took. */
+  debug?: (message: string) => void;
+  /** Hears about each request @azure/identity makes. */
+  observer?: HttpObserver;
 }
 
 /** MSAL does not pass an abort signal to its metadata requests, so a silent authority is cut off here. */
@@ -23,16 +28,25 @@ const ENTRA_TIMEOUT_MS = 30000;
 /** Asks Entra ID (through @azure/identity, loaded only now) for one access token of the chosen audience. */
 export async function getEntraToken(credential: EntraCredential, request: EntraRequest): Promise<string> {
   const { authorityHost } = request;
+  const debug = request.debug ?? ((): void => undefined);
   const presented: Presented = { audience: request.federatedAudience };
   if (credential.kind === 'oidc') {
+    const from = `federated token from ${credential.source.setting?.kind ?? 'the platform'}`;
+    presented.fetch = timed(() => credential.source.getToken(presented.audience), debug, from);
     // Needed anyway: ask the platform now, so that its round trip overlaps loading @azure/identity.
     // A failure surfaces when MSAL asks for the assertion (presentOnce), as before.
-    presented.pending = credential.source.getToken(presented.audience);
+    presented.pending = presented.fetch();
     presented.pending.catch(() => undefined);
   }
   const target = new URL(credential.kind === 'managed-identity' ? managedIdentityEndpoint(request.env) : authorityHost);
   const route = await routeFor(target, request.proxy);
-  const tokenCredential = await createTokenCredential(credential, authorityHost, route.agent, presented);
+  const tokenCredential = await createTokenCredential(
+    credential,
+    authorityHost,
+    route.agent,
+    presented,
+    request.observer ?? ((): void => undefined)
+  );
   // A managed identity asks for the resource itself: @azure/identity takes it from the scope without `/.default`.
   const scope = `${request.audience.resource}/.default`;
   try {
@@ -93,10 +107,13 @@ async function createTokenCredential(
   credential: EntraCredential,
   authorityHost: string,
   agent: HttpAgent,
-  presented: Presented
+  presented: Presented,
+  observer: HttpObserver
 ): Promise<TokenCredential> {
-  const identity = await import('@azure/identity');
+  const [identity, pipeline] = await Promise.all([import('@azure/identity'), import('@azure/core-rest-pipeline')]);
+  const transport: TokenCredentialOptions = { httpClient: observingHttpClient(pipeline.createDefaultHttpClient(), observer) };
   const options = {
+    ...transport,
     authorityHost,
     disableInstanceDiscovery: !WELL_KNOWN_AUTHORITIES.has(new URL(authorityHost).hostname),
     agent
@@ -119,9 +136,39 @@ async function createTokenCredential(
       return new identity.ClientSecretCredential(credential.tenantId, credential.clientId, credential.secret, options);
     case 'managed-identity':
       return credential.clientId
-        ? new identity.ManagedIdentityCredential({ clientId: credential.clientId, agent })
-        : new identity.ManagedIdentityCredential({ agent });
+        ? new identity.ManagedIdentityCredential({ ...transport, clientId: credential.clientId, agent })
+        : new identity.ManagedIdentityCredential({ ...transport, agent });
   }
+}
+
+/** The transport @azure/identity sends every request through (MSAL's and the managed-identity ones too), reporting each to the observer. */
+function observingHttpClient(transport: HttpClient, observer: HttpObserver): HttpClient {
+  return {
+    async sendRequest(request) {
+      const started = Date.now();
+      const report = (outcome: { status: number } | { failure: string }): void =>
+        observer({ method: request.method, url: new URL(request.url), attempt: 0, durationMs: Date.now() - started, outcome });
+      try {
+        const response = await transport.sendRequest(request);
+        report({ status: response.status });
+        return response;
+      } catch (error) {
+        report({ failure: (error as NodeJS.ErrnoException).code ?? (error as Error).name });
+        throw error;
+      }
+    }
+  };
+}
+
+function timed<T>(work: () => Promise<T>, debug: (message: string) => void, what: string): () => Promise<T> {
+  return async () => {
+    const started = Date.now();
+    try {
+      return await work();
+    } finally {
+      debug(`${what}: ${Date.now() - started} ms`);
+    }
+  };
 }
 
 /**
@@ -148,13 +195,14 @@ async function diagnoseMetadataFailure(
 /** The federated token asked for (its audience), on its way, and as presented. */
 interface Presented {
   audience: string;
+  fetch?: () => Promise<string>;
   pending?: Promise<string>;
   assertion?: string;
 }
 
 /** @azure/identity asks for the assertion more than once per sign-in; the platform is asked once. */
 async function presentOnce(credential: Extract<EntraCredential, { kind: 'oidc' }>, presented: Presented): Promise<string> {
-  presented.pending ??= credential.source.getToken(presented.audience);
+  presented.pending ??= (presented.fetch ?? (() => credential.source.getToken(presented.audience)))();
   try {
     presented.assertion = await presented.pending;
     return presented.assertion;

@@ -1,5 +1,5 @@
 import { LoginError } from '../../lib/errors';
-import { send } from '../../lib/http';
+import { HttpObserver, send } from '../../lib/http';
 import type { ProxySettings } from '../../lib/proxy';
 import { acrErrorMessage, RegistryCredential } from './exchange';
 import type { Registry } from './names';
@@ -12,14 +12,16 @@ export async function checkBasicCredential(
   registry: Registry,
   username: string,
   password: string,
-  proxy: ProxySettings
+  proxy: ProxySettings,
+  observer?: HttpObserver
 ): Promise<RegistryCredential> {
   const query = new URLSearchParams({ service: registry.loginServer }).toString();
   const response = await send({
     proxy,
     method: 'GET',
     url: `${registry.baseUrl}/oauth2/token?${query}`,
-    headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`, Accept: 'application/json' }
+    headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`, Accept: 'application/json' },
+    observer
   });
   if (response.status === 200) return { registry, username, password };
   if (response.status === 401 || response.status === 403) {

@@ -1,5 +1,5 @@
 import { LoginError } from '../../lib/errors';
-import { formBody, parseJson, send } from '../../lib/http';
+import { formBody, HttpObserver, parseJson, send } from '../../lib/http';
 import type { ProxySettings } from '../../lib/proxy';
 import { expiryOf, readClaims } from '../entra/jwt';
 import type { TokenAudience } from '../options';
@@ -11,6 +11,13 @@ export interface RegistryCredential {
   username: string;
   password: string;
   expiresOn?: Date;
+  /** Who the Entra token was issued to (its appid or azp, and oid claims); absent for a username and password. */
+  identity?: EntraIdentity;
+}
+
+export interface EntraIdentity {
+  clientId?: string;
+  objectId?: string;
 }
 
 /** The user name ACR expects with a refresh token obtained from an Entra token. */
@@ -43,7 +50,8 @@ export async function exchangeForRefreshToken(
   registry: Registry,
   accessToken: string,
   audience: TokenAudience,
-  proxy: ProxySettings
+  proxy: ProxySettings,
+  observer?: HttpObserver
 ): Promise<RegistryCredential> {
   const claims = readClaims(accessToken);
   const tenant = typeof claims.tid === 'string' ? claims.tid : '';
@@ -52,7 +60,8 @@ export async function exchangeForRefreshToken(
     method: 'POST',
     url: `${registry.baseUrl}/oauth2/exchange`,
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-    body: formBody({ grant_type: 'access_token', service: registry.loginServer, tenant, access_token: accessToken })
+    body: formBody({ grant_type: 'access_token', service: registry.loginServer, tenant, access_token: accessToken }),
+    observer
   });
   const answer = parseJson(response.body) as { refresh_token?: unknown } | undefined;
   if (response.status === 200 && answer !== undefined && 'refresh_token' in answer) {
@@ -62,7 +71,13 @@ export async function exchangeForRefreshToken(
     if (problem || typeof refreshToken !== 'string') {
       throw new LoginError(`${registry.loginServer} answered the token exchange with a refresh token that ${problem}; nothing was written`);
     }
-    return { registry, username: TOKEN_USERNAME, password: refreshToken, expiresOn: expiryOf(refreshToken) };
+    return {
+      registry,
+      username: TOKEN_USERNAME,
+      password: refreshToken,
+      expiresOn: expiryOf(refreshToken),
+      identity: entraIdentity(claims)
+    };
   }
   throw new LoginError(exchangeFailure(registry, response.status, response.body, audience, identityOf(claims)));
 }
@@ -90,6 +105,15 @@ function exchangeFailure(registry: Registry, status: number, body: string, audie
   }
   if (status === 404) return `${server} has no /oauth2/exchange endpoint (HTTP 404): is it an Azure Container Registry?`;
   return `token exchange at ${server} failed with HTTP ${status}${detail}`;
+}
+
+/** The client and object id an Entra access token names. */
+export function entraIdentity(claims: Record<string, unknown>): EntraIdentity {
+  const identity: EntraIdentity = {};
+  const clientId = claims.appid ?? claims.azp;
+  if (typeof clientId === 'string') identity.clientId = clientId;
+  if (typeof claims.oid === 'string') identity.objectId = claims.oid;
+  return identity;
 }
 
 function identityOf(claims: Record<string, unknown>): string {
