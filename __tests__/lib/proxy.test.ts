@@ -83,11 +83,11 @@ describe('proxyFromEnvironment', () => {
 
 describe('singleProxy (the agent proxy)', () => {
   it('bypasses what the test exempts and loopback', () => {
-    const settings = singleProxy(
-      'http://u:p@agent-proxy:8888',
-      (target) => /\.internal\b/i.test(target.href),
-      "the agent's proxy settings"
-    );
+    const settings = singleProxy('http://u:p@agent-proxy:8888', (target) => /\.internal\b/i.test(target.href), {
+      setting: 'Agent.ProxyUrl',
+      credentialsSetting: 'the agent proxy settings',
+      bypassSetting: 'Agent.ProxyBypassList'
+    });
     expect(settings.proxyFor(new URL('https://dev.azure.com/x'))?.host).toBe('agent-proxy:8888');
     expect(settings.proxyFor(new URL('http://imds.internal/x'))).toBeUndefined();
     expect(settings.proxyFor(new URL('http://127.0.0.1:80/x'))).toBeUndefined();

@@ -3,7 +3,11 @@ import { LoginError } from '../lib/errors';
 import { DIRECT, ProxySettings, singleProxy } from '../lib/proxy';
 import { quietly } from './quietly';
 
-const SOURCE = "the agent's proxy settings (Agent.ProxyUrl)";
+const SETTINGS = {
+  setting: 'Agent.ProxyUrl',
+  credentialsSetting: "the agent's proxy settings (Agent.ProxyUsername and Agent.ProxyPassword)",
+  bypassSetting: "the agent's proxy bypass list (Agent.ProxyBypassList)"
+};
 
 /**
  * The agent's proxy (Agent.ProxyUrl, Agent.ProxyUsername, Agent.ProxyPassword, Agent.ProxyBypassList) as the
@@ -36,6 +40,6 @@ export function agentProxy(): ProxySettings {
       return [];
     }
   });
-  const settings = singleProxy(url.href, (target) => bypass.some((pattern) => pattern.test(target.href)), SOURCE);
+  const settings = singleProxy(url.href, (target) => bypass.some((pattern) => pattern.test(target.href)), SETTINGS);
   return config.proxyPassword ? { ...settings, secrets: [...new Set([...settings.secrets, config.proxyPassword])] } : settings;
 }

@@ -6,16 +6,24 @@ import { LoginError } from './errors';
 export interface ProxySettings {
   /** The proxy for this URL (it may carry `user:password`), or undefined to connect directly. */
   proxyFor(target: URL): URL | undefined;
-  /** Where the proxy was configured, for the advice in errors: `HTTPS_PROXY`, `the agent's proxy settings`. */
-  source: string;
-  /** Where a host can be exempted, when there is such a place: `NO_PROXY`. */
-  bypassSetting?: string;
+  /** The setting that names the proxy for this URL, for messages: `HTTPS_PROXY`, `http_proxy`, `Agent.ProxyUrl`. */
+  settingFor(target: URL): string;
+  /** Where the proxy's user name and password go, for the advice on a 407. */
+  credentialsSetting(target: URL): string;
+  /** Where a host can be exempted: `NO_PROXY`, `Agent.ProxyBypassList`. */
+  bypassSetting: string;
   /** The proxy passwords as they may appear in text: to be masked before anything is printed. */
   secrets: string[];
 }
 
 /** No proxy: every request connects directly. */
-export const DIRECT: ProxySettings = { proxyFor: () => undefined, source: 'no proxy', secrets: [] };
+export const DIRECT: ProxySettings = {
+  proxyFor: () => undefined,
+  settingFor: () => 'no proxy',
+  credentialsSetting: () => 'no proxy',
+  bypassSetting: 'NO_PROXY',
+  secrets: []
+};
 
 /**
  * The proxy as GitHub runners, CI tools and curl take it from the environment: `https_proxy`/`HTTPS_PROXY`
@@ -31,24 +39,30 @@ export function proxyFromEnvironment(env: NodeJS.ProcessEnv): ProxySettings {
   const http = read('http_proxy', 'HTTP_PROXY');
   if (!https && !http) return DIRECT;
   const noProxy = parseNoProxy(env.no_proxy?.trim() ? env.no_proxy : (env.NO_PROXY ?? ''));
-  const bypassName = env.no_proxy?.trim() ? 'no_proxy' : 'NO_PROXY';
+  const named = (target: URL): { url: URL; name: string } | undefined =>
+    target.protocol === 'https:' ? https : target.protocol === 'http:' ? http : undefined;
+  const settingFor = (target: URL): string => named(target)?.name ?? (target.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY');
   return {
-    proxyFor(target) {
-      if (isLoopbackHost(target.hostname) || noProxy(target)) return undefined;
-      return (target.protocol === 'https:' ? https : target.protocol === 'http:' ? http : undefined)?.url;
-    },
-    source: [https?.name, http?.name].filter(Boolean).join(' / '),
-    bypassSetting: bypassName,
+    proxyFor: (target) => (isLoopbackHost(target.hostname) || noProxy(target) ? undefined : named(target)?.url),
+    settingFor,
+    credentialsSetting: (target) => `${settingFor(target)} (http://user:password@host:port)`,
+    bypassSetting: env.no_proxy?.trim() ? 'no_proxy' : 'NO_PROXY',
     secrets: secretsOf([https?.url, http?.url])
   };
 }
 
 /** One proxy for every URL except those `bypass` exempts (and loopback): how the Azure Pipelines agent hands its proxy over. */
-export function singleProxy(proxyUrl: string, bypass: (target: URL) => boolean, source: string): ProxySettings {
-  const url = parseProxyUrl(proxyUrl, source);
+export function singleProxy(
+  proxyUrl: string,
+  bypass: (target: URL) => boolean,
+  settings: { setting: string; credentialsSetting: string; bypassSetting: string }
+): ProxySettings {
+  const url = parseProxyUrl(proxyUrl, settings.setting);
   return {
     proxyFor: (target) => (isLoopbackHost(target.hostname) || bypass(target) ? undefined : url),
-    source,
+    settingFor: () => settings.setting,
+    credentialsSetting: () => settings.credentialsSetting,
+    bypassSetting: settings.bypassSetting,
     secrets: secretsOf([url])
   };
 }
@@ -62,7 +76,7 @@ export function proxyHost(proxy: URL): string {
 export function describeRoute(settings: ProxySettings, target: URL): string {
   const proxy = settings.proxyFor(target);
   return proxy
-    ? `${target.host}: through the proxy ${proxyHost(proxy)} (${settings.source}${proxy.username || proxy.password ? ', with credentials' : ''})`
+    ? `${target.host}: through the proxy ${proxyHost(proxy)} (${settings.settingFor(target)}${proxy.username || proxy.password ? ', with credentials' : ''})`
     : `${target.host}: direct`;
 }
 
@@ -94,18 +108,20 @@ export interface ProxyConnectAnswer {
 /** The one-line failure for a proxy that answered `status` instead of carrying the request to `target`. */
 export function proxyRefusal(settings: ProxySettings, proxy: URL, target: URL, status: number, statusText = ''): LoginError {
   const said = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`;
-  const where = `the proxy ${proxyHost(proxy)} (${settings.source})`;
+  const where = `the proxy ${proxyHost(proxy)} (${settings.settingFor(target)})`;
   const to = target.host;
   if (status === 407) {
     const fix =
       proxy.username || proxy.password
-        ? `it did not accept the user name and password given in ${settings.source}`
-        : `it wants a user name and password: give them in ${settings.source}${settings.bypassSetting ? ' (http://user:password@host:port)' : ''}`;
+        ? `it refused the user name and password; check them in ${settings.credentialsSetting(target)}`
+        : `it wants a user name and password: give them in ${settings.credentialsSetting(target)}`;
     return new LoginError(`${where} refused the connection to ${to} (${said}): ${fix}`);
   }
   if (status === 403) {
-    const exempt = settings.bypassSetting ? `, or add ${target.hostname} to ${settings.bypassSetting} if it is reachable directly` : '';
-    return new LoginError(`${where} refused the connection to ${to} (${said}): ask for ${target.hostname} to be allowed${exempt}`);
+    return new LoginError(
+      `${where} refused the connection to ${to} (${said}): ask for ${target.hostname} to be allowed, ` +
+        `or add it to ${settings.bypassSetting} if it is reachable directly`
+    );
   }
   if (status >= 500) return new LoginError(`${where} could not reach ${to} (${said})`);
   return new LoginError(`${where} answered ${said} instead of connecting to ${to}`);
@@ -113,7 +129,7 @@ export function proxyRefusal(settings: ProxySettings, proxy: URL, target: URL, s
 
 /** The one-line failure for a proxy this process could not talk to at all. */
 export function proxyUnreachable(settings: ProxySettings, proxy: URL, target: URL, why: string): LoginError {
-  return new LoginError(`cannot reach the proxy ${proxyHost(proxy)} (${settings.source}) to connect to ${target.host}: ${why}`);
+  return new LoginError(`cannot reach the proxy ${proxyHost(proxy)} (${settings.settingFor(target)}) to connect to ${target.host}: ${why}`);
 }
 
 function parseProxyUrl(value: string, name: string): URL {

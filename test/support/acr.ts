@@ -2,9 +2,22 @@
 // /oauth2/token as ACR does and proxies /v2/* to a real docker-registry child configured for token auth.
 import { createPrivateKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { ARM_AUDIENCE, ACR_AUDIENCE, type EntraStandIn } from './entra';
-import { basicCredentials, closeServer, listen, queryOf, readForm, safe, safeEqual, sendJson } from './http-util';
+import { PUBLIC } from './clouds';
+import {
+  basicCredentials,
+  closeServer,
+  listen,
+  namedUrl,
+  queryOf,
+  readForm,
+  safe,
+  safeEqual,
+  sendJson,
+  type NamedEndpoint
+} from './http-util';
 import { checkTimes, JwtError, nowSeconds, signJwt, verifyJwt } from './jwt';
 import { createClientCertificate, type ClientCertificate } from './pki';
 import { startRegistryProcess, type RegistryProcess } from './registry-process';
@@ -48,6 +61,11 @@ export interface AcrOptions {
   startRegistry?: boolean;
   /** Answer /oauth2/exchange only after this many ms, as a remote registry would (default 0: at once). */
   exchangeDelayMs?: number;
+  /**
+   * The login server's real-looking name (`myreg.azurecr.cn`), served over https on `port` with a certificate
+   * for it, instead of `http://<host>:<random port>`. Its cloud is its Entra's.
+   */
+  named?: NamedEndpoint;
 }
 
 interface Principal {
@@ -106,7 +124,7 @@ export class AcrStandIn {
   private readonly scopedTokens = new Map<string, { password: string; permissions: RepositoryPermission[] }>();
   private admin: { username: string; password: string } | undefined;
   private readonly issued: string[] = [];
-  private server: Server | undefined;
+  private server: Server | import('node:https').Server | undefined;
   private registryProcess: RegistryProcess | undefined;
   /** The OS-chosen port of the login server. */
   port = 0;
@@ -120,9 +138,15 @@ export class AcrStandIn {
 
   static async start(opts: AcrOptions): Promise<AcrStandIn> {
     const acr = new AcrStandIn(opts);
-    const server = createServer(acr.listener());
+    const tls = opts.named?.tls;
+    const server = tls
+      ? createHttpsServer({ key: tls.serverKeyPem, cert: tls.serverCertPem }, acr.listener())
+      : createServer(acr.listener());
     acr.server = server;
-    const [port, cert] = await Promise.all([listen(server, acr.host), createClientCertificate(opts.dir, 'acr-token-signing')]);
+    const [port, cert] = await Promise.all([
+      listen(server, acr.host, opts.named?.port ?? 0),
+      createClientCertificate(opts.dir, 'acr-token-signing')
+    ]);
     acr.port = port;
     acr.signingCert = cert;
     acr.signingKey = createPrivateKey(cert.keyPem);
@@ -130,7 +154,7 @@ export class AcrStandIn {
     try {
       acr.registryProcess = await startRegistryProcess({
         dir: join(opts.dir, 'registry'),
-        listenHost: acr.host,
+        listenHost: opts.named ? '127.0.0.1' : acr.host,
         publicUrl: acr.url,
         realm: `${acr.url}/oauth2/token`,
         service: acr.loginServer,
@@ -144,13 +168,18 @@ export class AcrStandIn {
     return acr;
   }
 
-  /** `127.0.0.1:PORT`: what docker config keys and the exchange's `service` use. */
+  /** `127.0.0.1:PORT` (or the name): what docker config keys and the exchange's `service` use. */
   get loginServer(): string {
-    return `${this.host}:${this.port}`;
+    return new URL(this.url).host;
   }
 
   get url(): string {
-    return `http://${this.loginServer}`;
+    return this.opts.named ? namedUrl(this.opts.named.tls ? 'https' : 'http', this.opts.named) : `http://${this.host}:${this.port}`;
+  }
+
+  /** The resource of ACR-audience tokens in this registry's cloud (its Entra's). */
+  get acrAudience(): string {
+    return this.opts.entra.cloud.acrAudience;
   }
 
   get registry(): RegistryProcess | undefined {
@@ -290,7 +319,7 @@ export class AcrStandIn {
       return;
     }
     const tid = payload['tid'];
-    if (typeof tid !== 'string' || payload['iss'] !== `https://sts.windows.net/${tid}/`) {
+    if (typeof tid !== 'string' || payload['iss'] !== this.opts.entra.issuerFor(tid)) {
       unauthorized('invalid access token', 'untrusted issuer');
       return;
     }
@@ -304,15 +333,17 @@ export class AcrStandIn {
       unauthorized('tenant mismatch', `the access token was issued by tenant '${tid}', not '${tenant}'`);
       return;
     }
+    // Only its own cloud's audiences: a registry in Azure China knows nothing of https://containerregistry.azure.net.
     const aud = payload['aud'];
-    if (typeof aud !== 'string' || (!ACR_AUDIENCES.has(aud) && !ARM_AUDIENCES.has(aud))) {
+    const { acrAudiences, armAudiences } = this.audiences();
+    if (typeof aud !== 'string' || (!acrAudiences.has(aud) && !armAudiences.has(aud))) {
       unauthorized('invalid audience', `audience '${String(aud)}' is not accepted by this registry`);
       return;
     }
-    if (ARM_AUDIENCES.has(aud) && !this.allowArmTokens) {
+    if (armAudiences.has(aud) && !this.allowArmTokens) {
       unauthorized(
         'arm aad token disallowed',
-        `authentication-as-arm is disabled for this registry: use an Entra token for audience '${ACR_AUDIENCE}'`
+        `authentication-as-arm is disabled for this registry: use an Entra token for audience '${this.acrAudience}'`
       );
       return;
     }
@@ -323,6 +354,16 @@ export class AcrStandIn {
     }
     const appid = typeof payload['appid'] === 'string' ? payload['appid'] : undefined;
     sendJson(res, 200, { refresh_token: this.issueRefreshToken({ oid, tid, ...(appid ? { appid } : {}) }) });
+  }
+
+  /** The ACR and ARM token audiences of this registry's cloud. */
+  private audiences(): { acrAudiences: Set<string>; armAudiences: Set<string> } {
+    const cloud = this.opts.entra.cloud;
+    if (cloud === PUBLIC) return { acrAudiences: ACR_AUDIENCES, armAudiences: ARM_AUDIENCES };
+    return {
+      acrAudiences: new Set([cloud.acrAudience, `${cloud.acrAudience}/`]),
+      armAudiences: new Set([cloud.armAudience, `${cloud.armAudience}/`])
+    };
   }
 
   /** A refresh token this registry issued → its principal; undefined if invalid. */
@@ -462,7 +503,7 @@ export class AcrStandIn {
     }
     const headers: IncomingHttpHeaders = {};
     for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
-    headers['x-forwarded-proto'] = 'http';
+    headers['x-forwarded-proto'] = new URL(this.url).protocol.slice(0, -1);
     const upstreamReq = request(
       { host: upstream.host, port: upstream.port, method: req.method, path: req.url, headers, agent: false },
       (upstreamRes) => {

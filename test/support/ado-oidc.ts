@@ -9,6 +9,11 @@ import { OidcIssuerStandIn, type IssuerOptions } from './oidc-issuer';
 export interface AdoOidcOptions extends IssuerOptions {
   organization?: string;
   project?: string;
+  /**
+   * The `aud` of its tokens. Azure DevOps sets it itself (its token request takes no audience), from the
+   * service connection's cloud; default api://AzureADTokenExchange.
+   */
+  audience?: string;
 }
 
 export interface ServiceConnection {
@@ -30,11 +35,13 @@ export class AdoOidcStandIn extends OidcIssuerStandIn {
   readonly planId = randomUUID();
   readonly jobId = randomUUID();
   readonly serviceConnections = new Map<string, ServiceConnection>();
+  readonly audience: string;
 
   private constructor(signing: SigningKey, opts: AdoOidcOptions, host: string) {
     super(signing, host, randomBytes(39).toString('base64url'));
     this.organization = opts.organization ?? 'contoso';
     this.project = opts.project ?? 'acr-login';
+    this.audience = opts.audience ?? TOKEN_EXCHANGE_AUDIENCE;
   }
 
   static async start(opts: AdoOidcOptions): Promise<AdoOidcStandIn> {
@@ -77,7 +84,7 @@ export class AdoOidcStandIn extends OidcIssuerStandIn {
     return this.tokens.sign({
       jti: randomUUID(),
       sub: this.subjectFor(connection.name),
-      aud: TOKEN_EXCHANGE_AUDIENCE,
+      aud: this.audience,
       iss: this.issuer,
       nbf: now,
       exp: now + 600,

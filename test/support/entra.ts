@@ -3,7 +3,8 @@
 import { createPublicKey, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
 import type { Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { closeServer, isGuid, queryOf, readForm, safe, safeEqual, sendJson, serveHttps } from './http-util';
+import { closeServer, isGuid, namedUrl, queryOf, readForm, safe, safeEqual, sendJson, serveHttps, type NamedEndpoint } from './http-util';
+import { PUBLIC, type TestCloud } from './clouds';
 import {
   checkTimes,
   decodeJwt,
@@ -34,11 +35,19 @@ const RESOURCES: Record<string, string> = {
   'https://management.core.windows.net': 'https://management.core.windows.net/'
 };
 
-/** Map a v2 scope (`<resource>/.default`) or a v1/managed-identity `resource` to the access token audience. */
-export function audienceFor(resourceOrScope: string): string | undefined {
+/** The resources a cloud's tenants know (identifier as sent → token `aud`): its ACR and ARM resources only. */
+function resourcesOf(cloud: TestCloud): Record<string, string> {
+  if (cloud === PUBLIC) return RESOURCES;
+  const arm = `${cloud.armAudience}/`;
+  return { [cloud.acrAudience]: cloud.acrAudience, [`${cloud.acrAudience}/`]: cloud.acrAudience, [cloud.armAudience]: arm, [arm]: arm };
+}
+
+/** Map a v2 scope (`<resource>/.default`) or a v1/managed-identity `resource` to the access token audience, in `cloud` (public by default). */
+export function audienceFor(resourceOrScope: string, cloud: TestCloud = PUBLIC): string | undefined {
   const resource = resourceOrScope.endsWith('/.default') ? resourceOrScope.slice(0, -'/.default'.length) : resourceOrScope;
   // `https://management.core.windows.net//.default` → resource `https://management.core.windows.net/`
-  return RESOURCES[resource] ?? RESOURCES[resource.toLowerCase()];
+  const known = resourcesOf(cloud);
+  return known[resource] ?? known[resource.toLowerCase()];
 }
 
 export interface FederatedCredential {
@@ -78,6 +87,10 @@ export interface EntraOptions {
   pki: Pki;
   log: RequestLog;
   host?: string;
+  /** The cloud it plays: which resources exist, which federated audience is the default, the tokens' issuer. Public by default. */
+  cloud?: TestCloud;
+  /** Reached by this name (the cloud's authority host) on this port, instead of `https://<host>:<random port>`. */
+  named?: NamedEndpoint;
 }
 
 class AadError extends Error {
@@ -120,6 +133,7 @@ export class EntraStandIn {
   private server: Server | undefined;
   private port = 0;
   private readonly tokens: TokenIssuer;
+  readonly cloud: TestCloud;
 
   private constructor(
     private readonly signing: SigningKey,
@@ -127,17 +141,33 @@ export class EntraStandIn {
     readonly host: string
   ) {
     this.tokens = new TokenIssuer(signing);
+    this.cloud = opts.cloud ?? PUBLIC;
   }
 
   static async start(opts: EntraOptions): Promise<EntraStandIn> {
     const entra = new EntraStandIn(await generateSigningKey(), opts, opts.host ?? '127.0.0.1');
-    ({ server: entra.server, port: entra.port } = await serveHttps(opts.pki, entra.host, entra.listener()));
+    ({ server: entra.server, port: entra.port } = await serveHttps(
+      opts.named?.tls ?? opts.pki,
+      entra.host,
+      entra.listener(),
+      opts.named?.port ?? 0
+    ));
     return entra;
   }
 
   /** The authority host to give the product / @azure/identity (`authorityHost`). */
   get url(): string {
-    return `https://${this.host}:${this.port}`;
+    return this.opts.named ? namedUrl('https', this.opts.named) : `https://${this.host}:${this.port}`;
+  }
+
+  /** The access token audience for a scope or resource, if the resource exists in this cloud. */
+  audienceFor(resourceOrScope: string): string | undefined {
+    return audienceFor(resourceOrScope, this.cloud);
+  }
+
+  /** The `iss` of the access tokens issued for a tenant, as this cloud's Entra ID writes it. */
+  issuerFor(tenantId: string): string {
+    return this.cloud.tokenIssuer(tenantId);
   }
 
   /** Public key that verifies every access token this stand-in issues. */
@@ -210,18 +240,18 @@ export class EntraStandIn {
     lifetimeSeconds = 3600,
     extraClaims: Record<string, unknown> = {}
   ): string {
-    const aud = audienceFor(audience) ?? audience;
+    const aud = this.audienceFor(audience) ?? audience;
     const iat = nowSeconds();
     return this.tokens.sign({
       aud,
-      iss: `https://sts.windows.net/${tenantId}/`,
+      iss: this.issuerFor(tenantId),
       iat,
       nbf: iat,
       exp: iat + lifetimeSeconds,
       aio: Buffer.from(randomUUID()).toString('base64url'),
       appid: clientId,
       appidacr: '1',
-      idp: `https://sts.windows.net/${tenantId}/`,
+      idp: this.issuerFor(tenantId),
       idtyp: 'app',
       oid: objectId,
       rh: `0.${Buffer.from(randomUUID()).toString('base64url').slice(0, 40)}.`,
@@ -412,7 +442,7 @@ export class EntraStandIn {
           id_token_signing_alg_values_supported: ['RS256'],
           response_types_supported: ['code', 'id_token', 'code id_token', 'token id_token', 'token'],
           scopes_supported: ['openid'],
-          issuer: `https://sts.windows.net/${tid}/`,
+          issuer: this.issuerFor(tid),
           microsoft_multi_refresh_token: true,
           authorization_endpoint: `${base}/${seg}/oauth2/authorize`,
           device_authorization_endpoint: `${base}/${seg}/oauth2/devicecode`,
@@ -452,7 +482,7 @@ export class EntraStandIn {
 
   private instanceDiscovery(req: IncomingMessage, res: ServerResponse, correlationId: string): void {
     const q = queryOf(req);
-    const hostAndPort = `${this.host}:${this.port}`;
+    const hostAndPort = new URL(this.url).host;
     const authz = q.get('authorization_endpoint');
     if (!q.get('api-version')) {
       throw new AadError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'api-version'.");
@@ -616,7 +646,7 @@ export class EntraStandIn {
   }
 
   private audienceFromResource(resource: string, tenant: EntraTenant): string {
-    const aud = audienceFor(resource);
+    const aud = this.audienceFor(resource);
     if (!aud) {
       const name = resource.endsWith('/.default') ? resource.slice(0, -'/.default'.length) : resource;
       throw new AadError(
@@ -676,11 +706,15 @@ export class EntraStandIn {
       throw new AadError(401, 'invalid_client', 700021, `Client assertion application identifier doesn't match 'client_id' parameter.`);
     }
     const auds = Array.isArray(p['aud']) ? p['aud'] : [p['aud']];
-    const accepted = [
-      this.tokenEndpoint(tenant.id),
-      `${this.url}/${tenant.id}/oauth2/token`,
-      ...tenant.domains.map((d) => this.tokenEndpoint(d))
-    ].map((a) => a.toLowerCase());
+    // Any name of this Entra ID: MSAL signs for the cloud's preferred network (an alias of the authority it was given).
+    const bases = [this.url, ...(this.opts.named ? this.cloud.authorityAliases.map((alias) => `https://${alias}`) : [])];
+    const accepted = bases
+      .flatMap((base) => [
+        `${base}/${tenant.id}/oauth2/v2.0/token`,
+        `${base}/${tenant.id}/oauth2/token`,
+        ...tenant.domains.map((d) => `${base}/${d}/oauth2/v2.0/token`)
+      ])
+      .map((a) => a.toLowerCase());
     if (!auds.some((a) => typeof a === 'string' && accepted.includes(a.toLowerCase()))) {
       throw new AadError(
         401,
@@ -710,7 +744,7 @@ export class EntraStandIn {
       );
     }
     const auds = (Array.isArray(p['aud']) ? p['aud'] : [p['aud']]).filter((a): a is string => typeof a === 'string');
-    const byAudience = byIssuer.filter((f) => auds.includes(f.audience ?? TOKEN_EXCHANGE_AUDIENCE));
+    const byAudience = byIssuer.filter((f) => auds.includes(f.audience ?? this.cloud.federatedAudience));
     if (byAudience.length === 0) {
       throw new AadError(
         400,

@@ -20,6 +20,8 @@ export class GitHubOidcStandIn extends OidcIssuerStandIn {
   readonly defaultSubject: string;
   /** The `sub` the next tokens carry. */
   subject: string;
+  /** The `audience` of every token request, in order ('' when a request named none). */
+  readonly audiencesRequested: string[] = [];
 
   private constructor(signing: SigningKey, opts: GitHubOidcOptions, host: string) {
     super(signing, host, randomBytes(24).toString('base64url'));
@@ -115,6 +117,7 @@ export class GitHubOidcStandIn extends OidcIssuerStandIn {
     }
     // GitHub's default audience when none is requested is the URL of the repository owner.
     const [owner = 'octo-org'] = this.repository.split('/');
+    this.audiencesRequested.push(q.get('audience') ?? '');
     const audience = q.get('audience') || `https://github.com/${owner}`;
     sendJson(res, 200, { count: 1, value: this.mint(audience) });
   }

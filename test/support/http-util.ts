@@ -62,12 +62,12 @@ export function queryOf(req: IncomingMessage): URLSearchParams {
   return new URLSearchParams(i < 0 ? '' : url.slice(i + 1));
 }
 
-/** Listen on host:0 (OS-chosen port); resolves the port. */
-export function listen(server: NetServer, host: string): Promise<number> {
+/** Listen on host:port (port 0: OS-chosen); resolves the port. */
+export function listen(server: NetServer, host: string, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);
-    server.listen(0, host, () => {
+    server.listen(port, host, () => {
       server.off('error', onError);
       resolve((server.address() as AddressInfo).port);
     });
@@ -133,10 +133,34 @@ export function safeEqual(a: string, b: string): boolean {
 
 /** An https stand-in on `host` with the test server certificate: its requests go through `listener`; resolves to the server and its port. */
 export async function serveHttps(
-  tls: { serverKeyPem: string; serverCertPem: string },
+  tls: ServerTls,
   host: string,
-  listener: (req: IncomingMessage, res: ServerResponse) => void
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+  port = 0
 ): Promise<{ server: HttpsServer; port: number }> {
   const server = createHttpsServer({ key: tls.serverKeyPem, cert: tls.serverCertPem }, listener);
-  return { server, port: await listen(server, host) };
+  return { server, port: await listen(server, host, port) };
+}
+
+export interface ServerTls {
+  serverKeyPem: string;
+  serverCertPem: string;
+}
+
+/**
+ * Where a stand-in is reached by a real-looking name (`login.chinacloudapi.cn`): it listens on `host:port`
+ * (a loopback address of its own, port 443 or 80 as the real service) with a certificate for the name,
+ * and the product finds it through a hosts file (the resolver hook, or the proxy's).
+ */
+export interface NamedEndpoint {
+  name: string;
+  port: number;
+  /** A certificate for `name` (https stand-ins). */
+  tls?: ServerTls;
+}
+
+/** `scheme://name[:port]`, the default port left out as a URL writes it. */
+export function namedUrl(scheme: 'https' | 'http', named: NamedEndpoint): string {
+  const defaultPort = scheme === 'https' ? 443 : 80;
+  return `${scheme}://${named.name}${named.port === defaultPort ? '' : `:${named.port}`}`;
 }

@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { closeServer, listen, queryOf, safe, safeEqual, sendJson } from './http-util';
 import { nowSeconds } from './jwt';
-import { audienceFor, type EntraStandIn } from './entra';
+import type { EntraStandIn } from './entra';
 import type { RequestLog } from './request-log';
 
 export interface ManagedIdentity {
@@ -168,7 +168,7 @@ export class ImdsStandIn extends ManagedIdentityHost {
       bad('Identity not found');
       return;
     }
-    if (!audienceFor(resource)) {
+    if (!this.opts.entra.audienceFor(resource)) {
       bad(
         `AADSTS500011: The resource principal named ${resource} was not found in the tenant named ${this.opts.tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
         'invalid_resource'
@@ -257,7 +257,7 @@ export class AppServiceStandIn extends ManagedIdentityHost {
       fail(400, 'No managed identity found for the specified identifier.');
       return;
     }
-    if (!audienceFor(resource)) {
+    if (!this.opts.entra.audienceFor(resource)) {
       fail(400, `AADSTS500011: The resource principal named ${resource} was not found in the tenant named ${this.opts.tenantId}.`);
       return;
     }

@@ -1,7 +1,7 @@
 // What the GitHub and Azure DevOps OIDC stand-ins share: an https endpoint, a signing key Entra trusts, minted tokens.
 import type { Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { closeServer, safe, serveHttps } from './http-util';
+import { closeServer, namedUrl, safe, serveHttps, type NamedEndpoint } from './http-util';
 import { TokenIssuer, type SigningKey } from './jwt';
 import type { EntraStandIn } from './entra';
 import type { Pki } from './pki';
@@ -13,6 +13,8 @@ export interface IssuerOptions {
   /** Registers the issuer and key so federated credentials naming it verify. */
   entra?: EntraStandIn;
   host?: string;
+  /** Reached by this name on this port, instead of `https://<host>:<random port>`. */
+  named?: NamedEndpoint;
 }
 
 export abstract class OidcIssuerStandIn {
@@ -21,6 +23,7 @@ export abstract class OidcIssuerStandIn {
   protected readonly tokens: TokenIssuer;
   private server: Server | undefined;
   private port = 0;
+  private named: NamedEndpoint | undefined;
 
   protected constructor(
     protected readonly signing: SigningKey,
@@ -41,12 +44,13 @@ export abstract class OidcIssuerStandIn {
       () => name,
       safe(async (req, res) => this.handle(req, res))
     );
-    ({ server: this.server, port: this.port } = await serveHttps(opts.pki, this.host, listener));
+    this.named = opts.named;
+    ({ server: this.server, port: this.port } = await serveHttps(opts.named?.tls ?? opts.pki, this.host, listener, opts.named?.port ?? 0));
     opts.entra?.trustIssuer(this.issuer, this.signing.publicKey);
   }
 
   get url(): string {
-    return `https://${this.host}:${this.port}`;
+    return this.named ? namedUrl('https', this.named) : `https://${this.host}:${this.port}`;
   }
 
   get publicKey(): SigningKey['publicKey'] {

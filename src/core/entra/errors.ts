@@ -44,6 +44,9 @@ function advice(code: string, context: FailureContext): string {
       );
     }
     case '700212':
+      if (credential.kind !== 'oidc') {
+        return `the client assertion signed with the certificate of ${app} names another token endpoint than ${context.authorityHost}; check authority-host and environment`;
+      }
       return (
         `the OIDC token's audience '${claim('aud')}' is not the one the federated credential of ${app} expects; ` +
         `in ${context.cloud.name} federated credentials use ${context.cloud.federatedTokenAudience} ` +

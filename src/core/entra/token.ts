@@ -173,7 +173,8 @@ function timed<T>(work: () => Promise<T>, debug: (message: string) => void, what
 
 /**
  * MSAL reports any failure to read the tenant's metadata as `endpoints_resolution_error`, hiding
- * Entra's answer (AADSTS90002 for an unknown tenant): ask once more and keep what Entra said.
+ * Entra's answer (AADSTS90002 for an unknown tenant), and a connection it could not make as a bare
+ * `network_error`: ask once more and keep what Entra (or the network) said.
  */
 async function diagnoseMetadataFailure(
   error: unknown,
@@ -181,12 +182,14 @@ async function diagnoseMetadataFailure(
   authorityHost: string,
   proxy: ProxySettings
 ): Promise<Error | undefined> {
-  if (!(error instanceof Error) || !error.message.includes('endpoints_resolution_error') || !('tenantId' in credential)) return undefined;
+  const hidden = error instanceof Error && /endpoints_resolution_error|network_error/.test(error.message);
+  if (!hidden || !('tenantId' in credential)) return undefined;
   const url = `${authorityHost}/${encodeURIComponent(credential.tenantId)}/v2.0/.well-known/openid-configuration`;
   try {
     const response = await send({ method: 'GET', url, proxy }, { ...DEFAULT_RETRY, retries: 0 });
     const described = (parseJson(response.body) as { error_description?: unknown } | undefined)?.error_description;
-    return typeof described === 'string' ? new Error(described) : new Error(`${url} answered HTTP ${response.status}`);
+    if (typeof described === 'string') return new Error(described);
+    return response.status === 200 ? undefined : new Error(`${url} answered HTTP ${response.status}`);
   } catch (probeError) {
     return probeError instanceof Error ? probeError : undefined;
   }
