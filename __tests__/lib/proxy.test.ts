@@ -73,7 +73,7 @@ describe('proxyFromEnvironment', () => {
     );
     expect(proxyRefusal(settings, proxy, target, 403).message).toBe(
       'the proxy proxy.corp:3128 (HTTPS_PROXY) refused the connection to login.microsoftonline.com (HTTP 403): ' +
-        'ask for login.microsoftonline.com to be allowed, or add login.microsoftonline.com to NO_PROXY if it is reachable directly'
+        'ask for login.microsoftonline.com to be allowed, or add it to NO_PROXY if it is reachable directly'
     );
     expect(proxyRefusal(settings, proxy, target, 503).message).toBe(
       'the proxy proxy.corp:3128 (HTTPS_PROXY) could not reach login.microsoftonline.com (HTTP 503)'
