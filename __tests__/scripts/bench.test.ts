@@ -131,7 +131,6 @@ describe('verdicts', () => {
       runs,
       wallMs: summarize(same(wallMs)),
       coldStartMs: summarize(same(coldMs)),
-      floorRatio: { coldStart: pairedRatios(same(coldMs), same(20)), wall: pairedRatios(same(wallMs), same(25)) },
       requests: {},
       requestsRange: {
         'entra-token': range(entra && id !== 'managed-identity' ? 1 : 0),
@@ -215,7 +214,8 @@ describe('verdicts', () => {
   });
 
   it('against the floor: the username/password path has the tighter limit', () => {
-    const slow = evaluateTargets(measurements(paths(path('scoped-token', 75, 90))), false);
+    // 65 / 20 = 3.25× the floor's cold start (over 3×), 70 / 25 = 2.8× its wall; the Entra paths' 80 / 100 are 4×.
+    const slow = evaluateTargets(measurements(paths(path('scoped-token', 65, 70))), false);
     expect(missed(slow).map((t) => t.id)).toEqual(['floor-cold-start']);
   });
 

@@ -1,6 +1,6 @@
-// The auth paths, timed: one warm-up run per path and build, then rounds of the bare-node floor followed by
-// every path, each path run by every build back to back (the builds' order alternating from round to round),
-// so that background load spreads evenly and sample i of every series comes from the same round.
+// The auth paths, timed: one warm-up run per path and build, then rounds in which every path is run by every
+// build back to back after a run of the bare-node floor (the builds' order alternating from round to round),
+// so that background load spreads evenly and sample i of every build's series of a path comes from the same round.
 import { loadavg } from 'node:os';
 import type { RequestLogEntry, ServiceName } from '../../test/support/request-log';
 import { holdsEntraCode, shownFile, totalBytes } from './bundles';
@@ -8,7 +8,7 @@ import { newJob, runBaseline, runBundle, type Bench } from './jobs';
 import { AUTH_PATHS, ENDPOINTS, type AuthPath } from './paths';
 import { observeLoading } from './preload';
 import type { Baseline, Build, BuildResult, Measured, PathResult, Sample, Timeline } from './results';
-import { median, pairedRatios, round1, summarize } from './stats';
+import { median, round1, summarize } from './stats';
 
 export interface PathRuns {
   runs: number;
@@ -36,13 +36,14 @@ export async function measurePaths(
   for (const path of AUTH_PATHS) for (const build of builds) await run(build, path);
   for (let i = 0; i < options.runs; i++) {
     const order = i % 2 === 0 ? builds : [...builds].reverse();
-    floor.push(await runBaseline(bench));
-    for (const path of AUTH_PATHS)
+    for (const path of AUTH_PATHS) {
+      floor.push(await runBaseline(bench));
       for (const build of order)
         samples
           .get(build.role)
           ?.get(path.id)
           ?.push(await run(build, path));
+    }
     loadAverages.push(loadavg()[0] ?? Number.NaN);
     log(`  auth paths: round ${i + 1}/${options.runs}`);
   }
@@ -62,16 +63,6 @@ export async function measurePaths(
         runs: measured.length,
         wallMs: summarize(wall),
         coldStartMs: summarize(cold),
-        floorRatio: {
-          coldStart: pairedRatios(
-            cold,
-            floor.map((f) => f.coldStartMs)
-          ),
-          wall: pairedRatios(
-            wall,
-            floor.map((f) => f.wallMs)
-          )
-        },
         requests,
         requestsRange: range,
         bundleFilesLoaded: loading.files.map((f) => shownFile(build.dir, f)).sort(),

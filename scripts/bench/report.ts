@@ -69,7 +69,7 @@ export function renderText(r: RunRecord): string {
     '',
     `acr-login benchmark — ${r.startedAt}${args.quick ? ' — quick run, not for publishing' : ''}`,
     `Node ${info.node} · ${info.cpus} × ${info.cpuModel} · ${info.memory} · ${loadLine(r)}`,
-    `${args.runs} runs per auth path after one warm-up, each round after a run of the floor; build ${builds}; ` +
+    `${args.runs} rounds after one warm-up, in each a run of the floor before every path; build ${builds}; ` +
       `${args.scalingRuns} runs per registry count; login: config; Azure CLI ${r.az.version ?? '—'}`,
     '',
     markdown(COLUMNS, mainTable(r.measurements, r.bundles, r.az.rows)),

@@ -29,7 +29,7 @@ export interface Sample {
   coldStartMs: number;
 }
 
-/** The floor: a node process whose only line sends one request. Samples in run order, one per round. */
+/** The floor: a node process whose only line sends one request, run before each path in every round. */
 export interface Baseline {
   wallMs: Summary;
   coldStartMs: Summary;
@@ -71,11 +71,9 @@ export interface PathResult {
   id: AuthPath['id'];
   label: string;
   runs: number;
-  /** Samples in run order: sample i of every path and of the baseline come from the same round. */
+  /** Samples in run order: sample i of every build's series of a path comes from the same round. */
   wallMs: Summary;
   coldStartMs: Summary;
-  /** Run by run against the bare-node floor of the same round. */
-  floorRatio: { coldStart: RatioSummary; wall: RatioSummary };
   /** Requests per login by endpoint (median over runs), and the range seen. */
   requests: Record<string, number>;
   requestsRange: Record<string, [number, number]>;

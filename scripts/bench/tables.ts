@@ -3,7 +3,7 @@ import { ENDPOINTS } from './paths';
 import type { AzRow, BundleFile, Comparison } from './results';
 import { EXCHANGE_DELAY_MS } from './scaling';
 import { bytes, ms, ratio, round1, times, type Summary } from './stats';
-import { LIMITS, pathChecks, scalingChecks, againstPreviousBuild, type Check, type Measurements } from './targets';
+import { LIMITS, pathChecks, scalingChecks, againstPreviousBuild, toFloor, type Check, type Measurements } from './targets';
 
 export interface TableRow {
   id: string;
@@ -71,12 +71,13 @@ export function mainTable(m: Measurements, bundles: BundleFile[], az: AzRow[]): 
   for (const p of m.paths) {
     const checks = pathChecks(p, m);
     const { met, text } = status(checks);
+    const floor = toFloor(p, baseline);
     rows.push({
       id: `path:${p.id}`,
       cells: [
         p.label,
-        `${timed(p.wallMs)}, ${times(p.floorRatio.wall.median)} floor`,
-        `${timed(p.coldStartMs)}, ${times(p.floorRatio.coldStart.median)} floor`,
+        `${timed(p.wallMs)}, ${times(floor.wall)} floor`,
+        `${timed(p.coldStartMs)}, ${times(floor.coldStart)} floor`,
         requestText(p.requests, p.requestsRange),
         checks.map((c) => c.text).join('; '),
         text
@@ -87,8 +88,8 @@ export function mainTable(m: Measurements, bundles: BundleFile[], az: AzRow[]): 
         wallP90Ms: p.wallMs.p90,
         coldStartMedianMs: p.coldStartMs.median,
         coldStartP90Ms: p.coldStartMs.p90,
-        wallToFloor: p.floorRatio.wall.median,
-        coldStartToFloor: p.floorRatio.coldStart.median,
+        wallToFloor: floor.wall,
+        coldStartToFloor: floor.coldStart,
         runs: p.runs,
         bytesLoaded: p.bytesLoaded,
         entraCodeLoaded: p.entraCodeLoaded
