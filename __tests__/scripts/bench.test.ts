@@ -205,7 +205,9 @@ describe('verdicts', () => {
 
   it('the confidence interval of a median takes the order statistics of the binomial table', () => {
     // n = 10: x(2)…x(9); n = 15: x(4)…x(12); n = 20: x(6)…x(15) (1-based); below 6 samples, the whole range.
-    expect([5, 6, 10, 15, 20].map(medianIntervalRank)).toEqual([0, 0, 1, 3, 5]);
+    expect([5, 6, 10, 15, 20].map((n) => medianIntervalRank(n))).toEqual([0, 0, 1, 3, 5]);
+    // At 99.5 %, as for each of the ten intervals of a comparison of five paths: n = 15: x(2)…x(14); n = 40: x(11)…x(30).
+    expect([15, 40].map((n) => medianIntervalRank(n, 0.995))).toEqual([1, 10]);
     const r = pairedRatios(
       [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
       Array.from({ length: 10 }, () => 1)

@@ -77,7 +77,7 @@ export function renderText(r: RunRecord): string {
   ];
   if (r.before) {
     lines.push(
-      `Before/after, same run: ${r.before.build.label} → ${r.after.build.label}; medians; after / before is the median of the run-by-run ratios (its 95 % confidence interval in brackets):`,
+      `Before/after, same run: ${r.before.build.label} → ${r.after.build.label}; medians; after / before is the median of the run-by-run ratios, in brackets its confidence interval (99.5 % each, 95 % for the ten together):`,
       '',
       markdown(BEFORE_AFTER_COLUMNS, beforeAfterTable(r.measurements.comparisons)),
       ''

@@ -41,7 +41,7 @@ export function round1(n: number): number {
 
 /**
  * Ratios of paired samples (a[i] / b[i], runs taken side by side): their median, two decimals, and a
- * distribution-free confidence interval of that median (at least 95 % from 6 pairs on; below that, the whole range).
+ * distribution-free confidence interval of that median (the whole range when there are too few pairs for it).
  */
 export interface RatioSummary {
   median: number;
@@ -50,10 +50,10 @@ export interface RatioSummary {
   samples: number[];
 }
 
-export function pairedRatios(a: number[], b: number[]): RatioSummary {
+export function pairedRatios(a: number[], b: number[], confidence = 0.95): RatioSummary {
   const ratios = a.slice(0, b.length).map((x, i) => x / (b[i] as number));
   const sorted = [...ratios].sort((x, y) => x - y);
-  const k = medianIntervalRank(sorted.length);
+  const k = medianIntervalRank(sorted.length, confidence);
   const two = (n: number): number => Math.round(n * 100) / 100;
   return {
     median: two(median(ratios)),
@@ -64,15 +64,16 @@ export function pairedRatios(a: number[], b: number[]): RatioSummary {
 }
 
 /**
- * The 0-based index i such that sorted[i] … sorted[n - 1 - i] holds the population's median with at least
- * 95 % confidence: the 1-based order statistics x(k) … x(n + 1 - k) for the largest k with
- * P(Binomial(n, ½) ≤ k - 1) ≤ 2.5 %. 0 (the whole range) when no k fits (n < 6).
+ * The 0-based index i such that sorted[i] … sorted[n - 1 - i] holds the population's median with at least the
+ * given confidence: the 1-based order statistics x(k) … x(n + 1 - k) for the largest k with
+ * P(Binomial(n, ½) ≤ k - 1) ≤ (1 - confidence) / 2. 0 (the whole range) when no k fits (n < 6 at 95 %).
  */
-export function medianIntervalRank(n: number): number {
+export function medianIntervalRank(n: number, confidence = 0.95): number {
+  const tail = (1 - confidence) / 2;
   let k = 0;
   let below = 0; // P(B ≤ k - 1)
   let term = 0.5 ** n; // P(B = k)
-  while (k < n / 2 && below + term <= 0.025) {
+  while (k < n / 2 && below + term <= tail) {
     below += term;
     term = (term * (n - k)) / (k + 1);
     k++;

@@ -159,7 +159,7 @@ export function mainTable(m: Measurements, bundles: BundleFile[], az: AzRow[]): 
   return rows;
 }
 
-/** One row per path: medians of each build, and the median of the run-by-run ratios (with its 95 % confidence interval). */
+/** One row per path: medians of each build, and the median of the run-by-run ratios (with its confidence interval). */
 export function beforeAfterTable(comparisons: Comparison[]): TableRow[] {
   const limit = LIMITS.previousBuild;
   const pair = (before: number, after: number): string => `${ms(before)} → ${ms(after)}`;
