@@ -2,6 +2,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ActionRun, leakedFromStep, runAction, runStep, StepResult } from '../../test/support/action-runner';
+import { sharedDockerEngine } from '../../test/support/docker-engine';
 import { holdLock } from '../../test/support/lock-holder';
 import { leakedSecrets } from '../../test/support/leaks';
 import { startWorld, World } from '../../test/support/world';
@@ -574,6 +575,19 @@ describe('nothing the job had is lost, and a crashed writer blocks nobody', () =
     expect(run.post?.log).toContain(`Put back the earlier credentials for ${registry.loginServer}`);
     expect(leakedFromStep(run.post?.log ?? '', secrets())).toEqual([]);
     expect(JSON.parse(readFileSync(configFile(job), 'utf8'))).toEqual(before);
+  });
+
+  it('login: docker — docker login replaces the entry, the post step puts it back after docker logout', async () => {
+    const { host } = await sharedDockerEngine();
+    const job = newJob({ PATH: '/usr/local/bin:/usr/bin:/bin', DOCKER_HOST: host });
+    const registry = world.registries.armRefused;
+    writeFileSync(join(mkdir(job.dockerConfig), 'config.json'), JSON.stringify({ auths: { [registry.loginServer]: earlier } }));
+    const run = await runAction({ ...spInputs(), login: 'docker', registry: registry.url }, job.env, { post: true });
+    expectSuccess(run);
+    expect(leakedFromStep(`${run.main.log}${JSON.stringify(run.main.state)}${run.post?.log}`, secrets())).toEqual([]);
+    expect(run.post?.log).toContain(`docker logout ${registry.loginServer} succeeded`);
+    expect(run.post?.log).toContain(`Put back the earlier credentials for ${registry.loginServer}`);
+    expect(readAuths(job)).toEqual({ [registry.loginServer]: earlier });
   });
 
   it('a symbolic link config.json is written through and cleaned through', async () => {
