@@ -266,6 +266,33 @@ describe.each([
       ]);
     });
 
+    it('a registry that refuses the identity: the hint names the roles of both permission modes', async () => {
+      world.requests.failNext('acr-exchange', 1, {
+        status: 403,
+        body: { errors: [{ code: 'DENIED', message: 'requested access to the resource is denied', detail: null }] }
+      });
+      const run = await runAction(
+        {
+          registry: world.loginServer,
+          'client-id': world.secretApp.clientId,
+          'tenant-id': world.tenantId,
+          'client-secret': world.secretApp.secret,
+          login: 'config'
+        },
+        newJob(world).env
+      );
+      expect(run.main.exitCode).not.toBe(0);
+      expect(run.main.errors).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^${world.loginServer.replace(/\./g, '\\.')} refused the Entra token of client ${world.secretApp.clientId} .*\\(HTTP 403\\): DENIED requested access.*` +
+              `has AcrPush \\(to push\\) or AcrPull \\(to pull\\) on it, or, when its permissions mode is RBAC Registry \\+ ABAC Repository Permissions, ` +
+              'Container Registry Repository Writer or Reader$'
+          )
+        )
+      ]);
+    });
+
     it("token-audience arm: the cloud's own ARM audience (managed identity)", async () => {
       const job = newJob(world, world.imds.env());
       const run = await runAction(

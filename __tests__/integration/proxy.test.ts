@@ -236,6 +236,23 @@ describe('action: HTTPS_PROXY carries every request', () => {
     expect(world.requests.all()).toEqual([]);
   });
 
+  it("407 on the job's OIDC token (the toolkit's request; Entra ID exempted by NO_PROXY): the same one line", async () => {
+    const job = await newJob(
+      { HTTPS_PROXY: authProxy.url, NO_PROXY: AUTHORITY, ...world.github.env() },
+      { [AUTHORITY]: world.hosts[AUTHORITY] as string }
+    );
+    const run = await runAction(
+      { registry: world.loginServer, 'client-id': world.federatedApp.clientId, 'tenant-id': world.tenantId, login: 'config' },
+      job.env
+    );
+    expectProxyFailure(
+      run.main,
+      new RegExp(
+        `^the proxy ${authProxy.hostPort} \\(HTTPS_PROXY\\) refused the connection to ${GITHUB_OIDC_NAME} \\(HTTP 407[^)]*\\): it wants a user name and password`
+      )
+    );
+  });
+
   it('407 with wrong credentials, on the password check (no Entra ID involved)', async () => {
     const job = await newJob({ HTTPS_PROXY: authProxy.url.replace('http://', `http://${PROXY_USER}:wrong-${PROXY_PASSWORD}@`) });
     const run = await runAction(

@@ -55,6 +55,8 @@ export async function getEntraToken(credential: EntraCredential, request: EntraR
     return token.token;
   } catch (error) {
     if (error instanceof LoginError) throw error;
+    // The platform's own failure to give the OIDC token, as it said it, not wrapped in MSAL's.
+    if (presented.failure) throw presented.failure;
     const proxyFailure = route.failure(error);
     if (proxyFailure) throw proxyFailure;
     const assertionClaims = presented.assertion ? readClaims(presented.assertion) : undefined;
@@ -201,6 +203,8 @@ interface Presented {
   fetch?: () => Promise<string>;
   pending?: Promise<string>;
   assertion?: string;
+  /** Why the platform gave no token, when that is what stopped the sign-in. */
+  failure?: LoginError;
 }
 
 /** @azure/identity asks for the assertion more than once per sign-in; the platform is asked once. */
@@ -211,6 +215,7 @@ async function presentOnce(credential: Extract<EntraCredential, { kind: 'oidc' }
     return presented.assertion;
   } catch (error) {
     delete presented.pending;
+    if (error instanceof LoginError) presented.failure = error;
     throw error;
   }
 }
