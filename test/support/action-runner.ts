@@ -48,7 +48,7 @@ export function actionDefaults(): Record<string, string> {
  * Runs a bundled step the way the GitHub runner does: a fresh node process, inputs as INPUT_*,
  * GITHUB_OUTPUT and GITHUB_STATE files, and the saved state handed to the post step as STATE_*.
  */
-export async function runStep(script: string, env: Record<string, string>, timeoutMs = 120000): Promise<StepResult> {
+export async function runStep(script: string, env: Record<string, string>, timeoutMs = 120000, node?: string): Promise<StepResult> {
   const dir = mkdtempSync(join(tmpdir(), 'runner-'));
   const outputFile = join(dir, 'output');
   const stateFile = join(dir, 'state');
@@ -66,7 +66,8 @@ export async function runStep(script: string, env: Record<string, string>, timeo
       GITHUB_STEP_SUMMARY: summaryFile,
       ...env
     },
-    timeoutMs
+    timeoutMs,
+    node
   });
   const commands = (name: string): string[] =>
     [...stdout.matchAll(new RegExp(`^::${name}(?: [^:]*)?::(.*)$`, 'gm'))].map((match) => unescapeData(match[1] ?? ''));
@@ -86,19 +87,19 @@ export async function runStep(script: string, env: Record<string, string>, timeo
   };
 }
 
-/** Main step with the given inputs (on top of action.yml's defaults), then, when asked, the post step with its state. */
+/** Main step with the given inputs (on top of action.yml's defaults), then, when asked, the post step with its state; on `node` when given. */
 export async function runAction(
   inputs: Record<string, string>,
   env: Record<string, string>,
-  options: { post?: boolean } = {}
+  options: { post?: boolean; node?: string } = {}
 ): Promise<ActionRun> {
   const inputEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs })) inputEnv[`INPUT_${name.toUpperCase()}`] = value;
-  const main = await runStep('dist/index.js', { ...env, ...inputEnv });
+  const main = await runStep('dist/index.js', { ...env, ...inputEnv }, undefined, options.node);
   if (!options.post) return { main };
   const stateEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(main.state)) stateEnv[`STATE_${name}`] = value;
-  const post = await runStep('dist/post.js', { ...env, ...inputEnv, ...stateEnv });
+  const post = await runStep('dist/post.js', { ...env, ...inputEnv, ...stateEnv }, undefined, options.node);
   return { main, post };
 }
 

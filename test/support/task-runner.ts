@@ -88,10 +88,11 @@ export async function runTaskStep(
   taskDir: string,
   script: 'index.js' | 'post.js',
   env: Record<string, string>,
-  timeoutMs = 120000
+  timeoutMs = 120000,
+  node?: string
 ): Promise<TaskStepResult> {
   const started = Date.now();
-  const { exitCode, stdout, stderr, log } = await runNode(join(taskDir, 'dist', script), { env, cwd: taskDir, timeoutMs });
+  const { exitCode, stdout, stderr, log } = await runNode(join(taskDir, 'dist', script), { env, cwd: taskDir, timeoutMs, node });
   const commands = parseCommands(stdout);
   const variables: Record<string, TaskVariable> = {};
   const taskVariables: Record<string, string> = {};
