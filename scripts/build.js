@@ -64,8 +64,37 @@ function build({ entry, out, name }) {
     // Bundles sharing a directory share their lazily loaded chunks (same module, same id); a different one would break the other bundle.
     if (fs.existsSync(destination) && !fs.readFileSync(destination).equals(fs.readFileSync(source)))
       throw new Error(`${entry}: its chunk ${target} differs from the one another bundle put in ${out}/`);
-    fs.copyFileSync(source, destination);
+    if (file === 'licenses.txt') fs.writeFileSync(destination, completeLicenses(fs.readFileSync(source, 'utf8')));
+    else fs.copyFileSync(source, destination);
   }
+}
+
+/** A package of the bundle, by the name ncc's licence list gives it, when it is installed. */
+function installedPackage(name) {
+  const manifest = path.join(root, 'node_modules', ...name.split('/'), 'package.json');
+  return /^(@[\w.-]+\/)?[\w.-]+$/.test(name) && fs.existsSync(manifest) ? JSON.parse(fs.readFileSync(manifest, 'utf8')) : undefined;
+}
+
+/**
+ * ncc's licence list has only the name of a package that ships a package.json with its name below its root
+ * (dist/commonjs/package.json of @azure/core-rest-pipeline 1.25 and @typespec/ts-http-runtime 0.3.11): it looks for
+ * the licence there. Such an entry gets the licence and the LICENSE text of the package itself.
+ */
+function completeLicenses(text) {
+  const lines = text.split('\n');
+  const out = [];
+  for (let i = 0; i < lines.length; i++) {
+    out.push(lines[i]);
+    const manifest = installedPackage(lines[i]);
+    const empty = manifest && lines[i + 1] === '' && (i + 2 >= lines.length || installedPackage(lines[i + 2]));
+    if (!empty) continue;
+    const licenseFile = ['LICENSE', 'LICENSE.md', 'LICENSE.txt']
+      .map((name) => path.join(root, 'node_modules', ...lines[i].split('/'), name))
+      .find((file) => fs.existsSync(file));
+    if (!licenseFile) throw new Error(`${lines[i]}: ncc found no licence text and the package has no LICENSE file`);
+    out.push(manifest.license ?? '', fs.readFileSync(licenseFile, 'utf8').trim(), '');
+  }
+  return out.join('\n');
 }
 
 const outputs = [...new Set(bundles.map((bundle) => bundle.out))];
