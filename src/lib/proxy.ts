@@ -92,7 +92,7 @@ export function proxyAgent(proxy: URL, target: URL): Promise<Agent> {
   let agent = agents.get(key);
   if (!agent) {
     agent = import('./proxy-agents').then(({ HttpsProxyAgent, HttpProxyAgent }) =>
-      tunnel ? new HttpsProxyAgent(proxy) : new HttpProxyAgent(proxy)
+      tunnel ? new HttpsProxyAgent(proxy, { keepAlive: true }) : new HttpProxyAgent(proxy, { keepAlive: true })
     );
     agents.set(key, agent);
   }

@@ -82,7 +82,11 @@ interface Route {
 
 async function routeFor(target: URL, settings: ProxySettings): Promise<Route> {
   const proxy = settings.proxyFor(target);
-  if (!proxy) return { agent: target.protocol === 'https:' ? new HttpsAgent() : new HttpAgent(), failure: () => undefined };
+  if (!proxy) {
+    // Kept alive, as @azure/identity's own agents are: MSAL's metadata and token requests share a connection.
+    const agent = target.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    return { agent, failure: () => undefined };
+  }
   const agent = await proxyAgent(proxy, target);
   let refused: ProxyConnectAnswer | undefined;
   const onConnect = (answer: ProxyConnectAnswer): void => {
