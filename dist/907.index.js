@@ -525,7 +525,7 @@ const jws = __webpack_require__(3324);
 const includes = __webpack_require__(3867);
 const isBoolean = __webpack_require__(1999);
 const isInteger = __webpack_require__(9841);
-const isNumber = __webpack_require__(7735);
+const isNumber = __webpack_require__(116);
 const isPlainObject = __webpack_require__(9888);
 const isString = __webpack_require__(6172);
 const once = __webpack_require__(2192);
@@ -2749,7 +2749,7 @@ module.exports = isInteger;
 
 /***/ }),
 
-/***/ 7735:
+/***/ 116:
 /***/ ((module) => {
 
 /**
@@ -23471,8 +23471,8 @@ const MapperTypeNames = {
     UnixTime: "UnixTime",
 };
 //# sourceMappingURL=serializer.js.map
-// EXTERNAL MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/index.js + 85 modules
-var core_rest_pipeline_dist_esm = __webpack_require__(8934);
+// EXTERNAL MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/index.js + 83 modules
+var core_rest_pipeline_dist_esm = __webpack_require__(399);
 ;// CONCATENATED MODULE: ./node_modules/@azure/core-client/dist/esm/interfaces.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.

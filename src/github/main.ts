@@ -12,10 +12,7 @@ export async function run(): Promise<void> {
     const raw = readInputs();
     for (const secret of secretValues(raw)) core.setSecret(secret);
     const summary = jobSummaryWanted(core.getInput('job-summary'));
-    const options = parseLoginOptions(
-      raw,
-      actionsFederation(process.env, () => githubPlatform.proxy)
-    );
+    const options = parseLoginOptions(raw, actionsFederation(process.env));
     const result = await login(options, githubPlatform);
     if (summary && process.env.GITHUB_STEP_SUMMARY) await writeJobSummary(result, options);
   } catch (error) {
