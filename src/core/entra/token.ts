@@ -37,6 +37,9 @@ export async function getEntraToken(credential: EntraCredential, request: EntraR
     // A failure surfaces when MSAL asks for the assertion (presentOnce), as before.
     presented.pending = presented.fetch();
     presented.pending.catch(() => undefined);
+    // Let the source's promise chain (a platform library may load its HTTP client first) send the request
+    // before loading @azure/identity takes the thread.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   const target = new URL(credential.kind === 'managed-identity' ? managedIdentityEndpoint(request.env) : authorityHost);
   const route = await routeFor(target, request.proxy);
