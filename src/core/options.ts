@@ -79,13 +79,16 @@ interface AzureLoginCreds {
 export function parseLoginOptions(raw: RawInputs, federation: FederatedTokenSource): LoginOptions {
   const input = (name: InputName): string => (raw[name] ?? '').trim();
   // Every registry is checked first; bare names wait for the cloud, which decides their suffix.
-  const entries = splitRegistries(raw.registry ?? '');
-  const named = entries.filter((entry) => !isBareRegistryName(entry)).map((entry) => parseRegistry(entry));
+  const entries = splitRegistries(raw.registry ?? '').map((entry) => ({
+    entry,
+    parsed: isBareRegistryName(entry) ? undefined : parseRegistry(entry)
+  }));
+  const named = entries.flatMap(({ parsed }) => (parsed ? [parsed] : []));
   const creds = input('creds') ? parseCreds(input('creds')) : undefined;
   const authorityHost = parseAuthorityHost(input('authority-host') || creds?.activeDirectoryEndpointUrl || '');
   const { cloud, because: cloudBecause } = decideCloud(input('environment'), named, authorityHost);
   const registries: Registry[] = [];
-  for (const registry of entries.map((entry) => parseRegistry(entry, cloud))) {
+  for (const registry of entries.map(({ entry, parsed }) => parsed ?? parseRegistry(entry, cloud))) {
     if (!registries.some((known) => known.loginServer === registry.loginServer)) registries.push(registry);
   }
   const { credential, because } = parseCredential(input, creds, federation);
