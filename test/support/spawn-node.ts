@@ -23,13 +23,14 @@ export interface NodeRunOptions {
 
 /** Runs `node script ARGS` with exactly `env`; killed after timeoutMs (60 s by default). */
 export function runNode(script: string, options: NodeRunOptions): Promise<NodeRun> {
+  return runProcess(options.node ?? process.execPath, [script, ...(options.args ?? [])], options);
+}
+
+/** Runs any executable the same way: exactly `env`, stdin written then closed, stdout and stderr kept apart and together. */
+export function runProcess(executable: string, args: string[], options: Omit<NodeRunOptions, 'args' | 'node'>): Promise<NodeRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(options.node ?? process.execPath, [script, ...(options.args ?? [])], {
-      env: options.env,
-      cwd: options.cwd,
-      stdio: ['pipe', 'pipe', 'pipe']
-    });
+    const child = spawn(executable, args, { env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let log = '';

@@ -1,13 +1,13 @@
 // Runs the shell steps of the reusable workflow and of the steps template the way the GitHub runner and the
 // Azure Pipelines agent run them: the step's own script, its env with expressions evaluated, bash with the
 // runner's or the agent's flags, and the output files or ##vso commands read back.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFileCommands } from './action-runner';
 import { parseCommands, type TaskVariable } from './task-runner';
 import type { WorkflowStep } from './github-workflow';
+import { runProcess } from './spawn-node';
 
 export interface ShellResult {
   exitCode: number;
@@ -16,7 +16,7 @@ export interface ShellResult {
   log: string;
 }
 
-export function runBash(
+export async function runBash(
   args: string[],
   script: string,
   env: Record<string, string>,
@@ -26,27 +26,11 @@ export function runBash(
   const dir = mkdtempSync(join(tmpdir(), 'step-'));
   const file = join(dir, 'script.sh');
   writeFileSync(file, script);
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/bash', [...args, file], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let log = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      log += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      log += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      rmSync(dir, { recursive: true, force: true });
-      resolve({ exitCode: code ?? -1, stdout, stderr, log });
-    });
-  });
+  try {
+    return await runProcess('/bin/bash', [...args, file], { env, cwd, timeoutMs });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // --- GitHub ----------------------------------------------------------------------------------------
