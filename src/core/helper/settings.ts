@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { editJsonFile, readJsonObject } from '../../lib/locked-file';
 import { CLOUD_NAMES, type CloudName } from '../entra/clouds';
 import { privateDirExists } from '../../lib/private-dir';
-import type { LoginOptions } from '../options';
+import { AUTH_TYPES, type LoginOptions } from '../options';
 import type { FederationSetting } from '../token-source';
 import type { Registry } from '../registry/names';
 import type { CacheIdentity } from './token-cache';
@@ -30,7 +30,8 @@ export interface HelperSettings {
   certificatePath?: string;
 }
 
-const AUTH_TYPES = ['oidc', 'service-principal', 'managed-identity'];
+/** The auth types the helper can renew: those that sign in to Entra ID. */
+const RENEWABLE_AUTH_TYPES: readonly string[] = AUTH_TYPES.filter((type) => type !== 'auto' && type !== 'token');
 
 export function helperSettingsOf(
   options: Pick<LoginOptions, 'credential' | 'cloud' | 'authorityHost' | 'audience' | 'federatedAudience'>,
@@ -116,7 +117,7 @@ function isSettings(value: unknown): value is HelperSettings {
     typeof value.baseUrl === 'string' &&
     /^https?:\/\/[^/]+$/.test(value.baseUrl) &&
     typeof value.authType === 'string' &&
-    AUTH_TYPES.includes(value.authType) &&
+    RENEWABLE_AUTH_TYPES.includes(value.authType) &&
     typeof value.authorityHost === 'string' &&
     typeof value.audience === 'string' &&
     (value.audience === 'acr' || value.audience === 'arm' || value.audience.startsWith('https://')) &&
