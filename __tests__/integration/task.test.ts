@@ -12,7 +12,8 @@ import {
   runTaskStep as runTaskStepOn,
   ServiceConnectionEnv,
   taskDefaults,
-  TaskStepResult
+  TaskStepResult,
+  wifConnectionOf
 } from '../../test/support/task-runner';
 import { RegistryRef, startWorld, World } from '../../test/support/world';
 import { TOKEN_USERNAME } from '../../test/support/acr';
@@ -103,17 +104,7 @@ const cloudData = (): Record<string, string> => ({
 });
 
 function wifConnection(): ServiceConnectionEnv {
-  return {
-    id: world.ado.serviceConnectionId,
-    scheme: 'WorkloadIdentityFederation',
-    parameters: {
-      tenantid: world.tenantId,
-      serviceprincipalid: world.federatedApp.clientId,
-      workloadIdentityFederationIssuer: world.ado.issuer,
-      workloadIdentityFederationSubject: world.ado.subjectFor(world.ado.serviceConnectionName)
-    },
-    data: cloudData()
-  };
+  return wifConnectionOf(world, cloudData());
 }
 
 /** What the agent gives a YAML job for workload identity federation: the request URI and System.AccessToken as a secret variable. */

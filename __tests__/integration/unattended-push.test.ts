@@ -31,7 +31,8 @@ import {
   postJobEnv,
   runTaskStep,
   taskDefaults,
-  type ServiceConnectionEnv
+  type ServiceConnectionEnv,
+  wifConnectionOf
 } from '../../test/support/task-runner';
 import { acrTypeConnection, addDockerRegistryWifIdentity } from '../../test/support/docker-registry-connections';
 import { startWorld, type RegistryRef, type World } from '../../test/support/world';
@@ -317,17 +318,7 @@ describe('the steps template, step by step', () => {
           given: { azureSubscription: world.ado.serviceConnectionName, registry: registries.map((r) => r.url).join(',') },
           input: 'azureSubscription',
           name: world.ado.serviceConnectionName,
-          connection: {
-            id: world.ado.serviceConnectionId,
-            scheme: 'WorkloadIdentityFederation',
-            parameters: {
-              tenantid: world.tenantId,
-              serviceprincipalid: world.federatedApp.clientId,
-              workloadIdentityFederationIssuer: world.ado.issuer,
-              workloadIdentityFederationSubject: world.ado.subjectFor(world.ado.serviceConnectionName)
-            },
-            data: { environment: 'AzureCloud', activeDirectoryAuthority: `${world.entra.url}/` }
-          },
+          connection: wifConnectionOf(world, { environment: 'AzureCloud', activeDirectoryAuthority: `${world.entra.url}/` }),
           registries
         };
       }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runNode } from './spawn-node';
 import { leakedSecrets } from './leaks';
+import type { World } from './world';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -48,6 +49,21 @@ export interface ServiceConnectionEnv {
   scheme: string;
   parameters: Record<string, string>;
   data?: Record<string, string>;
+}
+
+/** The world's workload identity federation connection: its federated app, trusting the Azure DevOps stand-in's subject. */
+export function wifConnectionOf(world: World, data?: Record<string, string>): ServiceConnectionEnv {
+  return {
+    id: world.ado.serviceConnectionId,
+    scheme: 'WorkloadIdentityFederation',
+    parameters: {
+      tenantid: world.tenantId,
+      serviceprincipalid: world.federatedApp.clientId,
+      workloadIdentityFederationIssuer: world.ado.issuer,
+      workloadIdentityFederationSubject: world.ado.subjectFor(world.ado.serviceConnectionName)
+    },
+    ...(data ? { data } : {})
+  };
 }
 
 /**
