@@ -10,6 +10,13 @@ command -v openssl >/dev/null 2>&1 || packages+=(openssl)
 # The tests start their own dockerd; a docker CLI alone (e.g. a static one in /usr/local/bin) is not enough.
 PATH="$PATH:/usr/sbin:/sbin" command -v dockerd >/dev/null 2>&1 || packages+=(docker.io)
 PATH="$PATH:/usr/sbin:/sbin" command -v squid >/dev/null 2>&1 || packages+=(squid)
+# Other registry clients, run by the tests as a job would run them.
+command -v podman >/dev/null 2>&1 || packages+=(podman)
+command -v buildah >/dev/null 2>&1 || packages+=(buildah)
+# A runner whose clock is off (libfaketime in the product's environment).
+command -v faketime >/dev/null 2>&1 || packages+=(faketime)
+# Windows Node under Wine: the Windows suite.
+command -v wine64 >/dev/null 2>&1 || packages+=(wine64 wine)
 if [ ${#packages[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   # Start no service while installing (docker.io and squid would): the tests run their own on private sockets and
