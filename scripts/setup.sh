@@ -16,7 +16,7 @@ command -v buildah >/dev/null 2>&1 || packages+=(buildah)
 # A runner whose clock is off (libfaketime in the product's environment).
 command -v faketime >/dev/null 2>&1 || packages+=(faketime)
 # Windows Node under Wine: the Windows suite.
-command -v wine64 >/dev/null 2>&1 || packages+=(wine64 wine)
+command -v wine >/dev/null 2>&1 || packages+=(wine64 wine)
 if [ ${#packages[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   # Start no service while installing (docker.io and squid would): the tests run their own on private sockets and
