@@ -45,6 +45,8 @@ function wineEnv(): Record<string, string> {
   return {
     PATH: '/usr/bin:/bin',
     HOME: process.env['HOME'] ?? tmpdir(),
+    // Wine maps Linux file names with the locale's character set: UTF-8, as the names are.
+    LANG: 'C.UTF-8',
     WINEPREFIX: WINE_PREFIX,
     WINEDEBUG: '-all',
     WINEDLLOVERRIDES: 'mscoree,mshtml='

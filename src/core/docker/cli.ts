@@ -6,8 +6,8 @@ import type { AuthEntry } from './config';
 
 const DOCKER_TIMEOUT_MS = 60000;
 
-/** Windows runners name the CLI docker.exe; elsewhere it must be an executable called docker. */
-const DOCKER_NAMES = process.platform === 'win32' ? ['docker.exe', 'docker.cmd'] : ['docker'];
+/** Windows runners name the CLI docker.exe (a docker.cmd is not counted: spawn cannot start a .cmd); elsewhere an executable called docker. */
+const DOCKER_NAMES = process.platform === 'win32' ? ['docker.exe'] : ['docker'];
 
 /** How one run of the docker CLI ended. */
 export interface DockerRun {

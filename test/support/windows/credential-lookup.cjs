@@ -29,14 +29,19 @@ if (!found) {
   process.exit(1);
 }
 process.stderr.write(`found ${found}\n`);
-const input = fs.readFileSync(0);
-const run = /\.(cmd|bat)$/i.test(found)
-  ? spawnSync(process.env.ComSpec || 'cmd.exe', ['/d', '/s', '/c', `""${found}" ${action}"`], { input, windowsVerbatimArguments: true })
-  : spawnSync(found, [action], { input });
-if (run.error) {
-  process.stderr.write(`${run.error.message}\n`);
-  process.exit(1);
+const chunks = [];
+process.stdin.on('data', (chunk) => chunks.push(chunk));
+process.stdin.on('end', () => answer(Buffer.concat(chunks)));
+
+function answer(input) {
+  const run = /\.(cmd|bat)$/i.test(found)
+    ? spawnSync(process.env.ComSpec || 'cmd.exe', ['/d', '/s', '/c', `""${found}" ${action}"`], { input, windowsVerbatimArguments: true })
+    : spawnSync(found, [action], { input });
+  if (run.error) {
+    process.stderr.write(`${run.error.message}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(run.stdout);
+  process.stderr.write(run.stderr);
+  process.exit(run.status ?? 1);
 }
-process.stdout.write(run.stdout);
-process.stderr.write(run.stderr);
-process.exit(run.status ?? 1);
