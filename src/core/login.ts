@@ -1,5 +1,6 @@
-import { dockerLogin, dockerOnPath } from './docker/cli';
-import { AuthEntry, dockerConfigPath, fingerprint, keepAuthsAside, writeAuths, Written } from './docker/config';
+import { dockerLogin } from './docker/cli';
+import { AuthEntry, dockerConfigPath, fingerprint, keepAuthsAside, readConfigFile, writeAuths, Written } from './docker/config';
+import { chooseAutoLoginMode } from './docker/login-mode';
 import { keptFileIn } from './docker/kept';
 import { keptEntriesDir } from './helper/paths';
 import { obtainCredentials } from './credentials';
@@ -18,14 +19,22 @@ export interface LoginResult {
 /** The whole login: credentials for every registry, then docker or the config file, then the outputs. */
 export async function login(options: LoginOptions, platform: Platform): Promise<LoginResult> {
   const credentials = await obtainCredentials(options, platform);
-  const mode = options.login === 'auto' ? (dockerOnPath(platform.env) ? 'docker' : 'config') : options.login;
-  platform.debug(
-    `login: ${mode}${options.login === 'auto' ? `, as login is auto and the docker CLI is ${mode === 'docker' ? '' : 'not '}on PATH` : ''}`
-  );
+  const mode = options.login === 'auto' ? await autoLoginMode(credentials, platform) : options.login;
+  if (options.login !== 'auto') platform.debug(`login: ${mode}`);
   if (mode === 'helper') await storeForHelper(credentials, options, platform);
   else if (mode !== 'none') await store(credentials.map(toAuthEntry), mode, options.logout, platform);
   setOutputs(credentials, platform);
   return { credentials, mode };
+}
+
+async function autoLoginMode(credentials: RegistryCredential[], platform: Platform): Promise<'helper' | 'config'> {
+  const config = await readConfigFile(dockerConfigPath(platform.env));
+  const { mode, because } = chooseAutoLoginMode(
+    config,
+    credentials.map((credential) => credential.registry.loginServer)
+  );
+  platform.debug(`login: ${mode}, as login is auto and ${because}`);
+  return mode;
 }
 
 async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: boolean, platform: Platform): Promise<void> {
