@@ -18,7 +18,13 @@ export async function writeCredHelpers(
     for (const { server, kept } of servers) {
       const earlier = helpers[server];
       if (earlier !== undefined && kept) {
-        await keepAside(kept, { section: 'credHelpers', server, entry: earlier, fingerprint: typeof earlier === 'string' ? earlier : '' });
+        await keepAside(kept, {
+          section: 'credHelpers',
+          server,
+          entry: earlier,
+          fingerprint: typeof earlier === 'string' ? earlier : '',
+          configPath
+        });
       }
     }
     const changed = servers.some(({ server }) => helpers[server] !== HELPER_NAME);

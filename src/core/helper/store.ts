@@ -27,7 +27,7 @@ export async function storeForHelper(credentials: RegistryCredential[], options:
   const written = servers.map((server) => ({ server, fingerprint: HELPER_NAME, ...(options.logout ? { kept: keptFileIn(keptDir) } : {}) }));
   if (options.logout) {
     const state: LoginState = { mode: 'helper', configPath, settingsPath, cacheDir, servers: written };
-    platform.saveState(serializeState(state));
+    await platform.saveState(serializeState(state));
   }
   const settings: Record<string, HelperSettings> = {};
   for (const credential of credentials) {
