@@ -22,5 +22,6 @@ export { keptFingerprint, passKept } from './docker/kept';
 export { withConfigLock } from './docker/config';
 export { cacheIdentityOf, helperSettingsOf, readHelperSettings } from './helper/settings';
 export type { HelperSettings } from './helper/settings';
-export { helperSettingsPath, launcherDir, loginRecordsPath, tokenCacheDir } from './helper/paths';
+export { helperSettingsPath, helperSettingsPathFor, launcherDir, loginRecordsPath, tokenCacheDir, tokenCacheDirFor } from './helper/paths';
+export { dockerConfigPath } from './docker/config';
 export { cachedRefreshToken, removeCachedTokens, storeRefreshToken } from './helper/token-cache';
