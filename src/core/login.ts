@@ -1,5 +1,5 @@
-import { dockerLogin } from './docker/cli';
-import { AuthEntry, dockerConfigPath, fingerprint, keepAuthsAside, readConfigFile, writeAuths, Written } from './docker/config';
+import { AuthEntry, dockerConfigPath, fingerprint, readConfigFile, writeAuths, Written } from './docker/config';
+import { dockerLoginsOn } from './docker/docker-runs';
 import { chooseAutoLoginMode } from './docker/login-mode';
 import { keptFileIn } from './docker/kept';
 import { keptEntriesDir } from './helper/paths';
@@ -48,7 +48,7 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
   }));
   if (logout) {
     const state: LoginState = { mode, configPath, servers: written };
-    platform.saveState(serializeState(state));
+    await platform.saveState(serializeState(state));
   }
   if (mode === 'config') {
     const { credsStore, overriddenBy } = await writeAuths(
@@ -68,12 +68,10 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
     platform.info(`Wrote credentials for ${entries.map((entry) => entry.server).join(', ')} to ${configPath}`);
     return;
   }
-  if (logout) await keepAuthsAside(configPath, written);
-  // One at a time: the docker CLI does not lock its config file.
-  for (const entry of entries) {
-    await dockerLogin(entry, platform.runDocker);
-    platform.info(`docker login ${entry.server} succeeded`);
-  }
+  // One at a time, under the config's lock: the docker CLI does not lock its config file.
+  await dockerLoginsOn(configPath, entries, logout ? written : [], platform.runDocker, (server) =>
+    platform.info(`docker login ${server} succeeded`)
+  );
 }
 
 function setOutputs(credentials: RegistryCredential[], platform: Platform): void {
