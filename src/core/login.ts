@@ -1,4 +1,4 @@
-import { dockerLogin, dockerOnPath } from './docker/cli';
+import { dockerLogin, dockerOnPath, dockerRunner } from './docker/cli';
 import { AuthEntry, dockerConfigPath, fingerprint, keepAuthsAside, writeAuths, Written } from './docker/config';
 import { keptFileIn } from './docker/kept';
 import { keptEntriesDir } from './helper/paths';
@@ -61,8 +61,9 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
   }
   if (logout) await keepAuthsAside(configPath, written);
   // One at a time: the docker CLI does not lock its config file.
+  const run = platform.runDocker ?? dockerRunner(platform.env);
   for (const entry of entries) {
-    await dockerLogin(entry, platform.runDocker);
+    await dockerLogin(entry, run);
     platform.info(`docker login ${entry.server} succeeded`);
   }
 }

@@ -1,4 +1,4 @@
-import { dockerLogout } from './docker/cli';
+import { dockerLogout, dockerRunner } from './docker/cli';
 import { removeAuths, restoreAfterDockerLogout } from './docker/config';
 import { describeError } from '../lib/errors';
 import { removeHelperLogin } from './helper/store';
@@ -26,9 +26,10 @@ export async function logout(stateText: string, platform: Platform): Promise<voi
         platform.warning(`Left ${server} in ${state.configPath}: its credentials changed after this step wrote them`);
       return;
     }
+    const run = platform.runDocker ?? dockerRunner(platform.env);
     for (const { server } of state.servers) {
       try {
-        await dockerLogout(server, platform.runDocker);
+        await dockerLogout(server, run);
         platform.info(`docker logout ${server} succeeded`);
       } catch (error) {
         platform.warning(`Logout of ${server} failed: ${describeError(error)}`);
