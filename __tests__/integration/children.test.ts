@@ -10,7 +10,7 @@ import { leakedFromStep, runAction, StepResult } from '../../test/support/action
 import { CLI, runCli } from '../../test/support/cli-runner';
 import { leakedSecrets } from '../../test/support/leaks';
 import { peakMemoryEnv } from '../../test/support/planted';
-import { runProcess } from '../../test/support/spawn-node';
+import { runNode, runProcess } from '../../test/support/spawn-node';
 import {
   endpointEnv,
   inputEnv,
@@ -203,7 +203,8 @@ describe('a docker that hangs', () => {
     const [actionRun, taskRun, cliRun] = await Promise.all([
       runAction(actionInputs(), action.env),
       runTask(task, false),
-      runCli([...cliArgs(), '--login', 'docker'], cliEnv(cli))
+      // The runners' own 60 s limit would kill the command line before its docker's deadline.
+      runNode(CLI, { args: [...cliArgs(), '--login', 'docker'], env: cliEnv(cli), timeoutMs: 120000 })
     ]);
     const stopped = `docker login ${registry().loginServer} was stopped after 60 s`;
     expectActionFailure(actionRun.main, new RegExp(`^${stopped}$`));
