@@ -43,7 +43,7 @@ export function refreshTokenProblem(token: string, justIssued?: { serverDate?: n
   const left = validForMs(token, justIssued);
   if (left <= 0) {
     return justIssued
-      ? `had expired when it was issued (${Math.round(-left / 1000)} s before, by the registry's clock)`
+      ? `expired ${Math.round(-left / 1000)} s before it was issued (by the registry's clock)`
       : `expired ${Math.round(-left / 1000)} s ago (by this machine's clock)`;
   }
   if (left > MAX_REFRESH_TOKEN_LIFETIME_MS)
