@@ -133,7 +133,8 @@ async function readEntry(file: string, server: string): Promise<CachedToken | un
   if (typeof refreshToken !== 'string' || refreshToken === '') return undefined;
   const audience = readClaims(refreshToken).aud;
   if (typeof audience === 'string' && audience !== server) return undefined;
-  const expiresOn = localExpiry(entry) ?? expiryOf(refreshToken) ?? (typeof entry.expiresOn === 'string' ? new Date(entry.expiresOn) : undefined);
+  const expiresOn =
+    localExpiry(entry) ?? expiryOf(refreshToken) ?? (typeof entry.expiresOn === 'string' ? new Date(entry.expiresOn) : undefined);
   if (!expiresOn || Number.isNaN(expiresOn.getTime())) return undefined;
   return { refreshToken, expiresOn };
 }
