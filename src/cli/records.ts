@@ -1,4 +1,5 @@
-import { LoginState, parseState, settleKept, STATE_MODES } from '../core';
+import { isServerWritten, LoginState, parseState, settleKept, STATE_MODES } from '../core';
+import type { ServerWritten, WrittenAlso } from '../core';
 import { dirname } from 'node:path';
 import { editJsonFile } from '../lib/locked-file';
 import { ensurePrivateDir } from '../lib/private-dir';
@@ -33,7 +34,9 @@ export async function recordLogin(path: string, stateText: string): Promise<void
     const older = replaced.find((record) => record.server === entry.server);
     if (!older) continue;
     const kept = await settleKept(older, entry, section, entry.server);
-    if (kept !== entry.kept) settled.push({ ...where, ...entry, ...(kept ? { kept } : {}) });
+    const also = await settleAlso(older, entry, section);
+    if (kept !== entry.kept || also !== entry.also)
+      settled.push({ ...where, ...entry, ...(kept ? { kept } : {}), ...(also ? { also } : {}) });
   }
   if (settled.length === 0) return;
   await edit(path, (records) =>
@@ -53,13 +56,32 @@ export async function takeRecords(path: string, servers?: string[]): Promise<Log
     return records.filter((record) => !taken.includes(record));
   });
   const states = new Map<string, LoginState>();
-  for (const { server, fingerprint, kept, ...where } of taken) {
+  for (const { server, fingerprint, kept, also, ...where } of taken) {
     const key = JSON.stringify([where.mode, where.configPath, where.settingsPath, where.cacheDir]);
     const state = states.get(key) ?? { ...where, servers: [] };
-    state.servers.push({ server, fingerprint, ...(kept ? { kept } : {}) });
+    state.servers.push({ server, fingerprint, ...(kept ? { kept } : {}), ...(also ? { also } : {}) });
     states.set(key, state);
   }
   return [...states.values()];
+}
+
+/**
+ * The other clients' files of a login recorded again: per file, the kept entry the logout should put
+ * back (see settleKept); a file only the older login wrote stays recorded with the older fingerprint.
+ */
+async function settleAlso(older: LoginRecord, newer: ServerWritten, section: 'auths' | 'credHelpers'): Promise<WrittenAlso[] | undefined> {
+  if (!older.also?.length) return newer.also;
+  const settled: WrittenAlso[] = [];
+  for (const also of newer.also ?? []) {
+    const before = older.also.find((entry) => entry.path === also.path);
+    const olderWritten = { fingerprint: before?.fingerprint ?? older.fingerprint, ...(before?.kept ? { kept: before.kept } : {}) };
+    const kept = before ? await settleKept(olderWritten, also, section, newer.server) : also.kept;
+    settled.push({ ...also, ...(kept ? { kept } : {}) });
+  }
+  for (const before of older.also) {
+    if (!settled.some((also) => also.path === before.path)) settled.push({ fingerprint: older.fingerprint, ...before });
+  }
+  return settled;
 }
 
 async function edit(path: string, change: (records: LoginRecord[]) => LoginRecord[]): Promise<void> {
@@ -74,9 +96,7 @@ function isRecord(value: unknown): value is LoginRecord {
   return (
     typeof record === 'object' &&
     record !== null &&
-    typeof record.server === 'string' &&
-    typeof record.fingerprint === 'string' &&
-    (record.kept === undefined || typeof record.kept === 'string') &&
-    (STATE_MODES as readonly string[]).includes(record.mode ?? '')
+    (STATE_MODES as readonly string[]).includes(record.mode ?? '') &&
+    isServerWritten(record)
   );
 }

@@ -1,11 +1,13 @@
 import { dockerLogin, dockerOnPath } from './docker/cli';
-import { AuthEntry, dockerConfigPath, fingerprint, keepAuthsAside, writeAuths, Written } from './docker/config';
+import { AuthEntry, dockerConfigPath, fingerprint, keepAuthsAside, writeAuths } from './docker/config';
+import { clientAuthFiles } from './clients/auth-files';
+import { writeClientAuths, writtenAlso } from './clients/entries';
 import { keptFileIn } from './docker/kept';
 import { keptEntriesDir } from './helper/paths';
 import { obtainCredentials } from './credentials';
 import type { RegistryCredential } from './registry/exchange';
 import { storeForHelper } from './helper/store';
-import { LoginState, serializeState } from './state';
+import { LoginState, serializeState, ServerWritten } from './state';
 import type { LoginMode, LoginOptions } from './options';
 import type { Platform } from './platform';
 
@@ -32,10 +34,12 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
   const configPath = dockerConfigPath(platform.env);
   // The state is saved before anything is written: it names where a replaced entry will be kept, never the entry.
   const keptDir = keptEntriesDir(platform.env);
-  const written: Written[] = entries.map((entry) => ({
+  const otherFiles = await clientAuthFiles(platform.env, configPath);
+  const written: ServerWritten[] = entries.map((entry) => ({
     server: entry.server,
     fingerprint: fingerprint(entry),
-    ...(logout ? { kept: keptFileIn(keptDir) } : {})
+    ...(logout ? { kept: keptFileIn(keptDir) } : {}),
+    ...writtenAlso(otherFiles, logout, keptDir)
   }));
   if (logout) {
     const state: LoginState = { mode, configPath, servers: written };
@@ -57,6 +61,7 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
       );
     }
     platform.info(`Wrote credentials for ${entries.map((entry) => entry.server).join(', ')} to ${configPath}`);
+    await writeClientAuths(otherFiles, entries, written, platform);
     return;
   }
   if (logout) await keepAuthsAside(configPath, written);
@@ -65,6 +70,7 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
     await dockerLogin(entry, platform.runDocker);
     platform.info(`docker login ${entry.server} succeeded`);
   }
+  await writeClientAuths(otherFiles, entries, written, platform);
 }
 
 function setOutputs(credentials: RegistryCredential[], platform: Platform): void {

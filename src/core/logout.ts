@@ -2,6 +2,7 @@ import { dockerLogout } from './docker/cli';
 import { removeAuths, restoreAfterDockerLogout } from './docker/config';
 import { describeError } from '../lib/errors';
 import { removeHelperLogin } from './helper/store';
+import { undoClientFiles } from './clients/entries';
 import { parseState } from './state';
 import type { Platform } from './platform';
 
@@ -40,5 +41,7 @@ export async function logout(stateText: string, platform: Platform): Promise<voi
     }
   } catch (error) {
     platform.warning(`Logout failed: ${describeError(error)}`);
+  } finally {
+    await undoClientFiles(state, platform);
   }
 }

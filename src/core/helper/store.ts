@@ -6,6 +6,8 @@ import { installLauncher } from './launcher';
 import { cacheIdentityOf, helperSettingsOf, HelperSettings, recordHelperSettings, removeHelperSettings } from './settings';
 import { helperSettingsPath, keptEntriesDir, tokenCacheDir } from './paths';
 import { keptFileIn } from '../docker/kept';
+import { clientAuthFiles } from '../clients/auth-files';
+import { writeClientCredHelpers, writtenAlso } from '../clients/entries';
 import { LoginState, serializeState } from '../state';
 import type { Credential, LoginOptions } from '../options';
 import type { Platform } from '../platform';
@@ -24,7 +26,13 @@ export async function storeForHelper(credentials: RegistryCredential[], options:
   const cacheDir = tokenCacheDir(env);
   const servers = credentials.map((credential) => credential.registry.loginServer);
   const keptDir = keptEntriesDir(env);
-  const written = servers.map((server) => ({ server, fingerprint: HELPER_NAME, ...(options.logout ? { kept: keptFileIn(keptDir) } : {}) }));
+  const otherFiles = await clientAuthFiles(env, configPath);
+  const written = servers.map((server) => ({
+    server,
+    fingerprint: HELPER_NAME,
+    ...(options.logout ? { kept: keptFileIn(keptDir) } : {}),
+    ...writtenAlso(otherFiles, options.logout, keptDir)
+  }));
   if (options.logout) {
     const state: LoginState = { mode: 'helper', configPath, settingsPath, cacheDir, servers: written };
     platform.saveState(serializeState(state));
@@ -54,6 +62,7 @@ export async function storeForHelper(credentials: RegistryCredential[], options:
   platform.info(
     `Wrote credHelpers for ${servers.join(', ')} to ${configPath}; ${HELPER_EXECUTABLE} renews their tokens when less than 10 minutes are left`
   );
+  await writeClientCredHelpers(otherFiles, written, platform);
   const hint = renewalHint(Object.values(settings)[0], options.credential, env);
   if (hint) platform.warning(hint);
 }
