@@ -310,6 +310,24 @@ describe('as root', () => {
   });
 });
 
+describe('the command line', () => {
+  it('two logins, one logout: the stale entry the first replaced in the containers auth.json is what comes back', async () => {
+    const job = rootJob(servicePrincipalEnv());
+    const registry = world.registries.armAllowed;
+    const podmansOwn = join(job.runtime, 'containers', 'auth.json');
+    const before = writeStaleAuthFile(podmansOwn, registry.loginServer);
+    for (const round of [1, 2]) {
+      const login = await runCliAs(undefined, ['--registry', registry.url, '--login', 'config'], job.env);
+      expectCli(login);
+      expect(`${round}: ${decodedAuth(podmansOwn, registry.loginServer)}`).toBe(
+        `${round}: ${decodedAuth(join(job.home, '.docker', 'config.json'), registry.loginServer)}`
+      );
+    }
+    expectCli(await runCliAs(undefined, ['logout'], job.env));
+    expect(readFileSync(podmansOwn, 'utf8')).toBe(before);
+  });
+});
+
 describe('as a non-root user (rootless podman and buildah)', () => {
   it("login: config: past a stale entry in the user's ${XDG_RUNTIME_DIR}/containers/auth.json; the logout puts it back", async () => {
     const env = { ...userJobEnv(), ...servicePrincipalEnv() };
