@@ -1,4 +1,4 @@
-import { keptFingerprint, LoginState, parseState, passKept, STATE_MODES, withConfigLock } from '../core';
+import { isServerWritten, keptFingerprint, LoginState, parseState, passKept, STATE_MODES, withConfigLock } from '../core';
 import { dirname } from 'node:path';
 import { editJsonFile } from '../lib/locked-file';
 import { ensurePrivateDir } from '../lib/private-dir';
@@ -66,10 +66,10 @@ export async function takeRecords(path: string, servers?: string[]): Promise<Log
     return records.filter((record) => !taken.includes(record));
   });
   const states = new Map<string, LoginState>();
-  for (const { server, fingerprint, kept, ...where } of taken) {
+  for (const { server, fingerprint, kept, also, ...where } of taken) {
     const key = JSON.stringify([where.mode, where.configPath, where.settingsPath, where.cacheDir]);
     const state = states.get(key) ?? { ...where, servers: [] };
-    state.servers.push({ server, fingerprint, ...(kept ? { kept } : {}) });
+    state.servers.push({ server, fingerprint, ...(kept ? { kept } : {}), ...(also ? { also } : {}) });
     states.set(key, state);
   }
   return [...states.values()];
@@ -87,9 +87,7 @@ function isRecord(value: unknown): value is LoginRecord {
   return (
     typeof record === 'object' &&
     record !== null &&
-    typeof record.server === 'string' &&
-    typeof record.fingerprint === 'string' &&
-    (record.kept === undefined || typeof record.kept === 'string') &&
-    (STATE_MODES as readonly string[]).includes(record.mode ?? '')
+    (STATE_MODES as readonly string[]).includes(record.mode ?? '') &&
+    isServerWritten(record)
   );
 }

@@ -1,13 +1,15 @@
 import { dockerRunner } from './docker/cli';
-import { AuthEntry, dockerConfigPath, fingerprint, readConfigFile, writeAuths, Written } from './docker/config';
+import { AuthEntry, dockerConfigPath, fingerprint, readConfigFile, writeAuths } from './docker/config';
 import { dockerLoginsOn } from './docker/docker-runs';
 import { chooseAutoLoginMode } from './docker/login-mode';
+import { clientAuthFiles } from './clients/auth-files';
+import { writeClientAuths, writtenAlso } from './clients/entries';
 import { keptFileIn } from './docker/kept';
 import { keptEntriesDir } from './helper/paths';
 import { obtainCredentials } from './credentials';
 import type { RegistryCredential } from './registry/exchange';
 import { storeForHelper } from './helper/store';
-import { LoginState, serializeState } from './state';
+import { LoginState, serializeState, ServerWritten } from './state';
 import type { LoginMode, LoginOptions } from './options';
 import type { Platform } from './platform';
 
@@ -42,10 +44,12 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
   const configPath = dockerConfigPath(platform.env);
   // The state is saved before anything is written: it names where a replaced entry will be kept, never the entry.
   const keptDir = keptEntriesDir(platform.env);
-  const written: Written[] = entries.map((entry) => ({
+  const otherFiles = await clientAuthFiles(platform.env, configPath);
+  const written: ServerWritten[] = entries.map((entry) => ({
     server: entry.server,
     fingerprint: fingerprint(entry),
-    ...(logout ? { kept: keptFileIn(keptDir) } : {})
+    ...(logout ? { kept: keptFileIn(keptDir) } : {}),
+    ...writtenAlso(otherFiles, logout, keptDir)
   }));
   if (logout) {
     const state: LoginState = { mode, configPath, servers: written };
@@ -67,12 +71,14 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
       );
     }
     platform.info(`Wrote credentials for ${entries.map((entry) => entry.server).join(', ')} to ${configPath}`);
+    await writeClientAuths(otherFiles, entries, written, platform);
     return;
   }
   // One at a time, under the config's lock: the docker CLI does not lock its config file.
   await dockerLoginsOn(configPath, entries, logout ? written : [], platform.runDocker ?? dockerRunner(platform.env), (server) =>
     platform.info(`docker login ${server} succeeded`)
   );
+  await writeClientAuths(otherFiles, entries, written, platform);
 }
 
 function setOutputs(credentials: RegistryCredential[], platform: Platform): void {

@@ -3,6 +3,7 @@ import { removeAuths } from './docker/config';
 import { dockerLogoutsOn } from './docker/docker-runs';
 import { describeError } from '../lib/errors';
 import { removeHelperLogin } from './helper/store';
+import { undoClientFiles } from './clients/entries';
 import { parseState } from './state';
 import type { Platform } from './platform';
 
@@ -35,6 +36,8 @@ export async function logout(stateText: string, platform: Platform): Promise<voi
     reportChanged(state.configPath, report.changed, report.handedOn, platform);
   } catch (error) {
     platform.warning(`Logout failed: ${describeError(error)}`);
+  } finally {
+    await undoClientFiles(state, platform);
   }
 }
 

@@ -268,7 +268,11 @@ async function readConfig(configPath: string): Promise<DockerConfig> {
 /** Writes through a symbolic link, as docker does: the link stays, its target gets the new content. */
 async function writeConfig(configPath: string, config: DockerConfig): Promise<void> {
   try {
-    await writeFileAtomic(await linkTarget(configPath), `${JSON.stringify(config, null, '\t')}\n`);
+    const target = await linkTarget(configPath);
+    // docker and podman end the file without a newline: an edit keeps the file's own ending, so an undone edit leaves it as it was.
+    const before = await fs.readFile(target, 'utf8').catch(() => '');
+    const ending = before === '' || before.endsWith('\n') ? '\n' : '';
+    await writeFileAtomic(target, `${JSON.stringify(config, null, '\t')}${ending}`);
   } catch (error) {
     throw new LoginError(`cannot write docker config ${configPath}: ${fileErrorText(error)}`);
   }

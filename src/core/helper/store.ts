@@ -15,6 +15,8 @@ import { helperSettingsPathFor, keptEntriesDir, tokenCacheDirFor } from './paths
 import { dropKept, keptFileIn, passKept } from '../docker/kept';
 import { dockerConfigPath, withConfigLock } from '../docker/config';
 import { randomBytes } from 'node:crypto';
+import { clientAuthFiles } from '../clients/auth-files';
+import { writeClientCredHelpers, writtenAlso } from '../clients/entries';
 import { LoginState, serializeState } from '../state';
 import type { Credential, LoginOptions } from '../options';
 import type { Platform } from '../platform';
@@ -35,7 +37,13 @@ export async function storeForHelper(credentials: RegistryCredential[], options:
   const keptDir = keptEntriesDir(env);
   // The fingerprint names this login among the others of the same config (they all write the helper's name).
   const id = `${HELPER_NAME}:${randomBytes(8).toString('hex')}`;
-  const written = servers.map((server) => ({ server, fingerprint: id, ...(options.logout ? { kept: keptFileIn(keptDir) } : {}) }));
+  const otherFiles = await clientAuthFiles(env, configPath);
+  const written = servers.map((server) => ({
+    server,
+    fingerprint: id,
+    ...(options.logout ? { kept: keptFileIn(keptDir) } : {}),
+    ...writtenAlso(otherFiles, options.logout, keptDir)
+  }));
   if (options.logout) {
     const state: LoginState = { mode: 'helper', configPath, settingsPath, cacheDir, servers: written };
     await platform.saveState(serializeState(state));
@@ -81,6 +89,7 @@ export async function storeForHelper(credentials: RegistryCredential[], options:
   platform.info(
     `Wrote credHelpers for ${servers.join(', ')} to ${configPath}; ${HELPER_EXECUTABLE} renews their tokens when less than 10 minutes are left`
   );
+  await writeClientCredHelpers(otherFiles, written, platform);
   const hint = renewalHint(Object.values(settings)[0], options.credential, env);
   if (hint) platform.warning(hint);
 }
