@@ -1,26 +1,28 @@
-// A simulated network distance: a TCP relay in front of a stand-in that delays every chunk by RTT/2 each way
-// and a new connection's first client bytes by one more RTT (the TCP handshake), below TLS, so that a TLS
-// handshake, a connect and every request pay their real round trips, for node as for the docker daemon.
+// A simulated network distance: a TCP relay in front of a stand-in that delays every chunk by RTT/2 each way,
+// and a new connection's first client bytes until one RTT after the connect at least (the TCP handshake: a
+// connection opened ahead of its first request has paid it by then), below TLS, so that a TLS handshake, a
+// connect and every request pay their real round trips, for node as for the docker daemon.
 //
-// Every relay of one SimulatedNetwork records what crossed it: connections, TLS handshakes, and the client's
-// flights. A flight is a client turn: its first bytes on a connection, or bytes it sends after the relay has
-// handed it something from the server since its previous turn. A flight lasts until the relay hands the client
-// the server's next bytes. The serial round trips are the longest chain of flights each starting after the one
-// before it ended (flights in flight at once on parallel connections count once): a connection's first flight
-// counts two (the TCP handshake, then the first bytes), a TLS 1.3 client's lone Finished counts none (nothing
-// waits for its answer: it leaves with the request, or right after the handshake when the connection is opened
-// ahead of its request). Counts are what the client did, whatever the delay: the same at 0 ms and at 30 ms.
+// Every relay of one SimulatedNetwork records what crossed it: connections, TLS handshakes, and flights. A
+// connection's connect is a flight (from the connect to its first bytes, one RTT at least); a data flight is a
+// client turn: bytes it sends after the relay has handed it something from the server since its previous turn,
+// or its first bytes. It lasts until the relay hands the client the server's next bytes. The serial round trips
+// are the longest chain of flights each starting after the one before it ended (flights in the air at once on
+// parallel connections count once); a TLS 1.3 client's lone Finished counts none (nothing waits for its answer:
+// it leaves with the request, or right after the handshake when the connection is opened ahead of its request).
+// Counts are what the client did, not how long it took; flights side by side only overlap when the RTT gives
+// them width, so parallel connections are counted apart at 0 ms only when the machine separates them.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { nowMs } from './request-log';
 
 export interface Flight {
   connection: number;
-  /** When the relay saw the turn begin (a first flight: when the connection was accepted). */
+  /** The TCP handshake: from the connect to the first bytes (one RTT at least). */
+  connect: boolean;
+  /** When the relay saw the turn begin (the connect: when the connection was accepted). */
   start: number;
   /** When the relay handed the client the server's answer; the connection's end when none came. */
   end: number | undefined;
-  /** Round trips it stands for: 2 for a connection's first (connect + first bytes), 0 for a TLS 1.3 lone Finished. */
-  weight: number;
   /** The turn's first bytes (up to 512), to tell a lone TLS Finished from a request. */
   bytes: Buffer;
 }
@@ -37,7 +39,7 @@ export interface ConnectionRecord {
 export interface RoundTrips {
   connections: number;
   tlsHandshakes: number;
-  /** Every client turn, on every connection. */
+  /** Every client turn (connects not counted), on every connection. */
   flights: number;
   /** The longest chain of flights one after the other (see the file's header). */
   serialRoundTrips: number;
@@ -72,7 +74,7 @@ function loneFinished(bytes: Buffer): boolean {
 }
 
 /** The longest chain of flights, each starting after the previous one ended, by weight. */
-export function serialRoundTrips(flights: Pick<Flight, 'start' | 'end' | 'weight'>[]): number {
+export function serialRoundTrips(flights: { start: number; end: number | undefined; weight: number }[]): number {
   const sorted = [...flights].map((f) => ({ ...f, end: f.end ?? Infinity })).sort((a, b) => a.end - b.end);
   const best: number[] = [];
   let longest = 0;
@@ -105,11 +107,10 @@ export class SimulatedNetwork {
     const ids = new Set(connections.map((c) => c.id));
     const flights = this.flights.slice(mark.flights).filter((f) => ids.has(f.connection));
     const closedAt = new Map(connections.map((c) => [c.id, c.closed]));
-    const weighed = flights.map((f, i) => {
-      const first = !flights.slice(0, i).some((g) => g.connection === f.connection);
-      const second = !first && flights.slice(0, i).filter((g) => g.connection === f.connection).length === 1;
+    const weighed = flights.map((f) => {
+      const turns = flights.filter((g) => g.connection === f.connection && !g.connect);
       const tls = connections.find((c) => c.id === f.connection)?.tls ?? false;
-      const weight = first ? 2 : second && tls && loneFinished(f.bytes) ? 0 : 1;
+      const weight = !f.connect && tls && turns[1] === f && loneFinished(f.bytes) ? 0 : 1;
       return { start: f.start, end: f.end ?? closedAt.get(f.connection), weight };
     });
     const byTarget: Record<string, number> = {};
@@ -117,7 +118,7 @@ export class SimulatedNetwork {
     return {
       connections: connections.length,
       tlsHandshakes: connections.filter((c) => c.tls).length,
-      flights: flights.length,
+      flights: flights.filter((f) => !f.connect).length,
       serialRoundTrips: serialRoundTrips(weighed),
       byTarget
     };
@@ -158,21 +159,30 @@ export class SimulatedNetwork {
       socket.once('close', () => this.sockets.delete(socket));
     }
     const half = this.rttMs / 2;
+    const connectFlight: Flight = { connection: record.id, connect: true, start: record.accepted, end: undefined, bytes: Buffer.alloc(0) };
+    this.flights.push(connectFlight);
     let flight: Flight | undefined;
     let answered = true; // the client has been handed server bytes since its last turn (or has not spoken yet)
     const toServer = delayedWriter(upstream);
     const toClient = delayedWriter(client);
 
     client.on('data', (chunk: Buffer) => {
+      const now = nowMs();
       const first = flight === undefined;
+      // The handshake takes one RTT from the connect, however late the first bytes come.
+      const handshakeLeft = first ? Math.max(0, record.accepted + this.rttMs - now) : 0;
+      if (first) {
+        record.tls = chunk[0] === TLS_HANDSHAKE;
+        connectFlight.end = now + handshakeLeft;
+      }
       if (answered) {
-        if (first) record.tls = chunk[0] === TLS_HANDSHAKE;
-        flight = { connection: record.id, start: first ? record.accepted : nowMs(), end: undefined, weight: 1, bytes: Buffer.alloc(0) };
+        // The first bytes leave, as far as the server can tell, when the handshake is done.
+        flight = { connection: record.id, connect: false, start: now + handshakeLeft, end: undefined, bytes: Buffer.alloc(0) };
         this.flights.push(flight);
         answered = false;
       }
       if (flight && flight.bytes.length < 512) flight.bytes = Buffer.concat([flight.bytes, chunk]).subarray(0, 512);
-      toServer.write(chunk, first ? this.rttMs + half : half);
+      toServer.write(chunk, handshakeLeft + half);
     });
     upstream.on('data', (chunk: Buffer) => {
       toClient.write(chunk, half, () => {
