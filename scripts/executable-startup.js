@@ -16,7 +16,11 @@ const candidates = [
   [`node ${process.versions.node} dist/cli.js --version`, process.execPath, [path.join(root, 'dist', 'cli.js'), '--version']],
   ...(fs.existsSync(node24) ? [['node 24 dist/cli.js --version', node24, [path.join(root, 'dist', 'cli.js'), '--version']]] : []),
   [`${path.basename(executable)} --version`, executable, ['--version']],
-  [`node ${process.versions.node} dist/credential-helper.js version`, process.execPath, [path.join(root, 'dist', 'credential-helper.js'), 'version']],
+  [
+    `node ${process.versions.node} dist/credential-helper.js version`,
+    process.execPath,
+    [path.join(root, 'dist', 'credential-helper.js'), 'version']
+  ],
   [`${path.basename(executable)} as the helper: version`, executable, [helperScript, 'version']]
 ];
 const times = candidates.map(() => []);
