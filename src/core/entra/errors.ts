@@ -37,7 +37,8 @@ function advice(code: string, context: FailureContext): string {
   };
   switch (code) {
     case '700213': {
-      const dependsOn = credential.kind === 'oidc' && credential.source.subjectHint ? ` (${credential.source.subjectHint})` : '';
+      const hint = credential.kind === 'oidc' ? credential.source.subjectHint?.(context.assertionClaims ?? {}) : undefined;
+      const dependsOn = hint ? ` (${hint})` : '';
       return (
         `${app} has no federated credential for subject '${claim('sub')}' from issuer '${claim('iss')}'; ` +
         `add one with exactly this subject${dependsOn}, or run from what an existing one names`
