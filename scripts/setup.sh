@@ -42,6 +42,9 @@ npm install --no-audit --no-fund
 # Node 24 (the runtime action.yml and task.json name), from the npm registry, in its own folder: as a dependency of
 # the project its bin would become `node` in every npm script, which must stay the machine's node.
 npm install --prefix tools/node24 --no-audit --no-fund
+# The Node packages the single-file executables are made of (npm run package:cli), and those the tests build from:
+# Windows Node 22 for the run under Wine (Node 24 crashes under Wine 8). Fetched once into tools/sea (CI caches tools/).
+node scripts/package-cli.js --download-only --node win-x64=22.23.3
 # Windows Node 22 for the Windows suite under Wine (Node 24 crashes under Wine 8), from the npm registry: its package
 # says os win32, hence --force with the platform named.
 npm install --prefix tools/node-win --no-audit --no-fund --force --os=win32 --cpu=x64 2>&1 | grep -v '^npm warn using --force' || true
