@@ -127,6 +127,16 @@ describe('native credential stores, with the real docker CLI', () => {
     }
   );
 
+  it('login: config with credsStore wincred named: the warning names the store and points to login: auto or helper, not to login: docker', async () => {
+    const job = newJob({ credsStore: 'wincred' });
+    installCredentialStore(job.bin, 'wincred');
+    const login = await cli(loginArgs('--login', 'config'), job);
+    expect(login.exitCode).toBe(0);
+    const warnings = login.stderr.split('\n').filter((line) => line.startsWith('warning: '));
+    expect(warnings).toEqual([expect.stringMatching(/names credsStore 'wincred': .*use login: auto or login: helper/)]);
+    expect(warnings.join('\n')).not.toContain('login: docker');
+  });
+
   it('login: docker refused by the store (osxkeychain without a desktop session): one line naming the store and login: auto or helper; the earlier entry is intact', async () => {
     const job = newJob({ credsStore: 'osxkeychain' });
     const store = installCredentialStore(job.bin, 'osxkeychain', { noGui: true });

@@ -64,7 +64,7 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
     );
     if (credsStore) {
       platform.warning(
-        `${configPath} names credsStore '${credsStore}': the docker CLI reads credentials from there, not from auths; use login: docker for the docker CLI`
+        `${configPath} names credsStore '${credsStore}': the docker CLI reads credentials from there, not from auths; use login: auto or login: helper (a credHelpers entry docker asks before the store, for any token length)`
       );
     }
     for (const [server, helper] of Object.entries(overriddenBy)) {
