@@ -2,7 +2,6 @@
 export { login } from './login';
 export type { LoginResult } from './login';
 export { logout } from './logout';
-export { obtainCredentials } from './credentials';
 export { INPUT_NAMES, LOGIN_MODES, parseLoginOptions } from './options';
 export type { LoginOptions, RawInputs } from './options';
 export { azureEnvironmentInputs, debugSwitchedOn } from './environment-inputs';
@@ -20,8 +19,6 @@ export type { RegistryCredential } from './registry/exchange';
 export { HELPER_EXECUTABLE } from './docker/cred-helpers';
 export { keptFingerprint, passKept } from './docker/kept';
 export { withConfigLock } from './docker/config';
-export { helperSettingsOf } from './helper/settings';
-export type { HelperSettings } from './helper/settings';
 export { launcherDir, loginRecordsPath } from './helper/paths';
 export { answerCredentialRequest } from './helper/requests';
 export type { CredentialHelperHost } from './helper/requests';

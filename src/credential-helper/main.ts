@@ -3,7 +3,7 @@ import { describeError, LoginError } from '../lib/errors';
 import { exitSoon } from '../lib/exit-soon';
 import { readStdin } from '../lib/stdin';
 import { version } from '../../package.json';
-import { settingsFromEnvironment, signInAgain } from './sign-in';
+import { helperHost } from './sign-in';
 
 /** The answer docker, podman, buildah and skopeo take as "no credentials here, go on without". */
 const NOT_FOUND = 'credentials not found in native keychain';
@@ -15,13 +15,7 @@ const NOT_FOUND = 'credentials not found in native keychain';
 async function run(action: string | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   if (action === 'version') return `${HELPER_EXECUTABLE} (acr-login) ${version}\n`;
   if (!action) throw new LoginError(`Usage: ${HELPER_EXECUTABLE} <store|get|erase|list|version>`);
-  return answerCredentialRequest(action, await readStdin(), {
-    env,
-    settingsFromEnvironment: (server) => settingsFromEnvironment(server, env),
-    signInAgain: (server, settings) => signInAgain(server, settings, env),
-    // Only the cache is unusable (a full disk): the answer still goes out, the reason on stderr.
-    warning: (message) => process.stderr.write(`${HELPER_EXECUTABLE}: warning: ${message.replace(/[\r\n]+/g, ' ')}\n`)
-  });
+  return answerCredentialRequest(action, await readStdin(), helperHost(env));
 }
 
 run(process.argv.length === 3 ? process.argv[2] : undefined, process.env)

@@ -1,18 +1,14 @@
 import { LoginError } from '../../lib/errors';
 import { dockerConfigPath } from '../docker/config';
 import { HELPER_EXECUTABLE } from '../docker/cred-helpers';
-import { TOKEN_USERNAME, type RegistryCredential } from '../registry/exchange';
+import { TOKEN_USERNAME } from '../registry/exchange';
 import { helperSettingsPathFor, tokenCacheDirFor } from './paths';
-import { cacheIdentityOf, readHelperSettings, type HelperSettings } from './settings';
+import { type RenewalHost, settingsFromEnvironment, signInAgain } from './renewal';
+import { cacheIdentityOf, readHelperSettings } from './settings';
 import { cachedRefreshToken, removeCachedTokens, storeRefreshToken } from './token-cache';
 
-/** What the credential helper's adapter gives the use case: the environment docker ran it with, and how to sign in. */
-export interface CredentialHelperHost {
-  env: NodeJS.ProcessEnv;
-  /** Settings for a server `login: helper` never recorded, from the environment alone; undefined when it names none. */
-  settingsFromEnvironment(server: string): HelperSettings | undefined;
-  /** A new ACR refresh token for the server, signing in as the settings say. */
-  signInAgain(server: string, settings: HelperSettings): Promise<RegistryCredential>;
+/** What the credential helper's adapter gives the use case: the environment docker ran it with, how to reach Entra ID. */
+export interface CredentialHelperHost extends RenewalHost {
   /** The cache is unusable (a full disk): the answer still goes out, this says why. */
   warning(message: string): void;
 }
@@ -31,13 +27,13 @@ export async function answerCredentialRequest(action: string, input: string, hos
     case 'get': {
       const serverURL = input.trim();
       const server = hostOf(serverURL);
-      const settings = (await readHelperSettings(settingsPath))[server] ?? host.settingsFromEnvironment(server);
+      const settings = (await readHelperSettings(settingsPath))[server] ?? settingsFromEnvironment(server, host);
       if (!settings) return undefined;
       const token = await cachedRefreshToken(
         cacheDir,
         server,
         cacheIdentityOf(settings),
-        () => host.signInAgain(server, settings),
+        () => signInAgain(server, settings, host),
         (message) => host.warning(message)
       );
       return `${JSON.stringify({ ServerURL: serverURL, Username: TOKEN_USERNAME, Secret: token.refreshToken })}\n`;
