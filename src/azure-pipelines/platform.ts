@@ -1,7 +1,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { OutputName, Platform } from '../core';
+import type { Platform } from '../core';
 import { maskableLines } from '../core';
 import { oneLine, withoutAgentCommands } from '../lib/log-text';
 import type { ProxySettings } from '../lib/proxy';
@@ -19,7 +19,7 @@ export function taskJsonPath(bundleDir: string): string {
 }
 
 /** task.json outputVariables, by the core's output names. */
-const OUTPUT_VARIABLES: Record<OutputName, string> = {
+const OUTPUT_VARIABLES: Record<Parameters<Platform['setOutput']>[0], string> = {
   'login-server': 'loginServer',
   username: 'username',
   password: 'password',

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { debugSwitchedOn, launcherDir, maskableLines, Platform } from '../core';
+import { debugSwitchedOn, maskableLines, Platform } from '../core';
 import { oneLine, withoutAgentCommands } from '../lib/log-text';
 import { proxyFromEnvironment, type ProxySettings } from '../lib/proxy';
 
@@ -52,7 +52,6 @@ export function terminal(
     credentialHelper: {
       // The bundle is dist/cli/index.js; the helper's entry dist/credential-helper.js.
       script: join(__dirname, '..', 'credential-helper.js'),
-      binDir: launcherDir(env),
       addPath: () => false
     }
   };

@@ -4,14 +4,15 @@ import { HELPER_EXECUTABLE } from '../docker/cred-helpers';
 import { LoginError } from '../../lib/errors';
 import { temporaryPath } from '../../lib/locked-file';
 import { ensurePrivateDir } from '../../lib/private-dir';
+import { launcherDir } from './paths';
 import { replaceFile } from '../../lib/replace-file';
 
 /** Where the bundled credential helper is, and how this platform lets later steps find it. */
 export interface HelperHost {
   /** The helper's script, e.g. `dist/credential-helper.js`. */
   script: string;
-  /** A directory for the `docker-credential-acr-login` launcher. */
-  binDir: string;
+  /** A directory for the `docker-credential-acr-login` launcher; by default the platform's folder for it (launcherDir). */
+  binDir?: string;
   /** Puts a directory on PATH for the steps that follow; false where that is impossible (a terminal). */
   addPath(dir: string): boolean;
 }
@@ -24,13 +25,14 @@ export type Reachability = { how: 'on-path' | 'added'; dir: string } | { how: 'o
  * private to this user: nobody else can swap it. Whatever was at its name is replaced.
  */
 export async function installLauncher(host: HelperHost, env: NodeJS.ProcessEnv): Promise<Reachability> {
+  const binDir = host.binDir ?? launcherDir(env);
   const windows = process.platform === 'win32';
   const name = windows ? `${HELPER_EXECUTABLE}.cmd` : HELPER_EXECUTABLE;
   const text = windows
-    ? cmdLauncher(host.binDir, process.execPath, host.script)
+    ? cmdLauncher(binDir, process.execPath, host.script)
     : `#!/bin/sh\n# Written by acr-login: runs its docker credential helper.\nexec ${shellQuote(process.execPath)} ${shellQuote(host.script)} "$@"\n`;
-  const target = join(host.binDir, name);
-  await ensurePrivateDir(host.binDir, 'credential helper launcher');
+  const target = join(binDir, name);
+  await ensurePrivateDir(binDir, 'credential helper launcher');
   const temporary = temporaryPath(target);
   try {
     await fs.writeFile(temporary, text, { mode: 0o700, flag: 'wx' });
@@ -41,10 +43,10 @@ export async function installLauncher(host: HelperHost, env: NodeJS.ProcessEnv):
     throw new LoginError(`cannot write the credential helper launcher ${target}: ${(error as Error).message}`);
   }
   const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
-  if (dirs.some((dir) => resolve(dir) === resolve(host.binDir))) return { how: 'on-path', dir: host.binDir };
-  if (host.addPath(host.binDir)) return { how: 'added', dir: host.binDir };
+  if (dirs.some((dir) => resolve(dir) === resolve(binDir))) return { how: 'on-path', dir: binDir };
+  if (host.addPath(binDir)) return { how: 'added', dir: binDir };
   const other = dirs.map((dir) => join(dir, name)).find(isExecutable);
-  return other ? { how: 'other', path: other } : { how: 'unreachable', dir: host.binDir };
+  return other ? { how: 'other', path: other } : { how: 'unreachable', dir: binDir };
 }
 
 /**

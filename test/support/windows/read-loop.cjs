@@ -1,5 +1,5 @@
 // Run by Windows node.exe under Wine: a second process reading files over and over (as docker, an IDE or a virus scanner
-// does), each time holding the file open for a moment, until STOP_FILE appears. Files not there yet are skipped. Prints
+// does), each time holding the file open for a moment, then as long closed, until STOP_FILE appears. Files not there yet are skipped. Prints
 // {"reads":N,"failures":{"CODE":N}} on stdout. Usage: read-loop.cjs STOP_FILE FILE_OR_DIR...
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS script for Windows node */
 'use strict';
@@ -38,6 +38,8 @@ while (!fs.existsSync(stopFile)) {
     } finally {
       if (fd !== undefined) fs.closeSync(fd);
     }
+    // As busy a reader as any (an IDE, a scanner): the file open half of the time.
+    Atomics.wait(pause, 0, 0, 3);
   }
 }
 process.stdout.write(`${JSON.stringify({ reads, failures })}\n`);
