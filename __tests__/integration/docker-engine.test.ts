@@ -98,7 +98,7 @@ const spInputs = (): Record<string, string> => ({
 
 describe('the action', () => {
   it.each(['docker', 'auto'])(
-    'login: %s: docker login through @actions/exec, a real docker push, then the post step logs docker out',
+    'login: %s: docker login through the action’s docker runner, a real docker push, then the post step logs docker out',
     async (login) => {
       const job = newJob();
       const registry = world.registries.armAllowed;
