@@ -1,5 +1,7 @@
-import { dockerLogin, dockerOnPath, dockerRunner } from './docker/cli';
-import { AuthEntry, dockerConfigPath, fingerprint, keepAuthsAside, writeAuths, Written } from './docker/config';
+import { dockerRunner } from './docker/cli';
+import { AuthEntry, dockerConfigPath, fingerprint, readConfigFile, writeAuths, Written } from './docker/config';
+import { dockerLoginsOn } from './docker/docker-runs';
+import { chooseAutoLoginMode } from './docker/login-mode';
 import { keptFileIn } from './docker/kept';
 import { keptEntriesDir } from './helper/paths';
 import { obtainCredentials } from './credentials';
@@ -18,14 +20,22 @@ export interface LoginResult {
 /** The whole login: credentials for every registry, then docker or the config file, then the outputs. */
 export async function login(options: LoginOptions, platform: Platform): Promise<LoginResult> {
   const credentials = await obtainCredentials(options, platform);
-  const mode = options.login === 'auto' ? (dockerOnPath(platform.env) ? 'docker' : 'config') : options.login;
-  platform.debug(
-    `login: ${mode}${options.login === 'auto' ? `, as login is auto and the docker CLI is ${mode === 'docker' ? '' : 'not '}on PATH` : ''}`
-  );
+  const mode = options.login === 'auto' ? await autoLoginMode(credentials, platform) : options.login;
+  if (options.login !== 'auto') platform.debug(`login: ${mode}`);
   if (mode === 'helper') await storeForHelper(credentials, options, platform);
   else if (mode !== 'none') await store(credentials.map(toAuthEntry), mode, options.logout, platform);
   setOutputs(credentials, platform);
   return { credentials, mode };
+}
+
+async function autoLoginMode(credentials: RegistryCredential[], platform: Platform): Promise<'helper' | 'config'> {
+  const config = await readConfigFile(dockerConfigPath(platform.env));
+  const { mode, because } = chooseAutoLoginMode(
+    config,
+    credentials.map((credential) => credential.registry.loginServer)
+  );
+  platform.debug(`login: ${mode}, as login is auto and ${because}`);
+  return mode;
 }
 
 async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: boolean, platform: Platform): Promise<void> {
@@ -39,7 +49,7 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
   }));
   if (logout) {
     const state: LoginState = { mode, configPath, servers: written };
-    platform.saveState(serializeState(state));
+    await platform.saveState(serializeState(state));
   }
   if (mode === 'config') {
     const { credsStore, overriddenBy } = await writeAuths(
@@ -59,13 +69,10 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
     platform.info(`Wrote credentials for ${entries.map((entry) => entry.server).join(', ')} to ${configPath}`);
     return;
   }
-  if (logout) await keepAuthsAside(configPath, written);
-  // One at a time: the docker CLI does not lock its config file.
-  const run = platform.runDocker ?? dockerRunner(platform.env);
-  for (const entry of entries) {
-    await dockerLogin(entry, run);
-    platform.info(`docker login ${entry.server} succeeded`);
-  }
+  // One at a time, under the config's lock: the docker CLI does not lock its config file.
+  await dockerLoginsOn(configPath, entries, logout ? written : [], platform.runDocker ?? dockerRunner(platform.env), (server) =>
+    platform.info(`docker login ${server} succeeded`)
+  );
 }
 
 function setOutputs(credentials: RegistryCredential[], platform: Platform): void {
