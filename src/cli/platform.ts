@@ -14,9 +14,14 @@ export interface Terminal {
 
 /**
  * A terminal: every message on stderr (stdout is kept for --print), every secret the core masks
- * replaced by *** in them, and the credential helper's launcher under the XDG data directory.
+ * replaced by *** in them, and the credential helper's launcher under the XDG data directory. What
+ * the core saves for the logout goes to `recordState` before the core writes anything.
  */
-export function terminal(env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream = process.stderr): Terminal {
+export function terminal(
+  env: NodeJS.ProcessEnv,
+  stderr: NodeJS.WritableStream = process.stderr,
+  recordState?: (state: string) => Promise<void>
+): Terminal {
   const secrets = new Set<string>();
   let saved: string | undefined;
   let verbose = debugSwitchedOn(env);
@@ -31,8 +36,9 @@ export function terminal(env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream =
     },
     mask: (secret) => maskableLines(secret).forEach((line) => secrets.add(line)),
     setOutput: () => undefined,
-    saveState: (value) => {
+    saveState: async (value) => {
       saved = value;
+      await recordState?.(value);
     },
     env,
     // Read when first needed, so that a malformed HTTPS_PROXY fails the login with one line.

@@ -1,4 +1,4 @@
-import { isServerWritten, LoginState, parseState, settleKept, STATE_MODES } from '../core';
+import { dropKept, isServerWritten, keptFingerprint, LoginState, parseState, passKept, STATE_MODES, withConfigLock } from '../core';
 import type { ServerWritten, WrittenAlso } from '../core';
 import { dirname } from 'node:path';
 import { editJsonFile } from '../lib/locked-file';
@@ -13,38 +13,52 @@ export async function ensureRecordsDir(path: string): Promise<void> {
 type LoginRecord = Omit<LoginState, 'servers'> & LoginState['servers'][number];
 
 /**
- * Adds what a login saved (the core's logout state, no secret) to the records, replacing older records
- * of the same servers and place; of two entries kept aside for one server, the one the logout should
- * put back stays recorded (see settleKept).
+ * Adds what a login is about to write (the core's logout state, no secret) to the records, before
+ * it is written: a run killed after its write is still undone by `acr-login logout`. Every login
+ * stays recorded, in any order: each logout puts back what its login replaced, or hands it on to the
+ * login that replaced its entry since (see undoEntries), so the order of the records does not matter.
  */
 export async function recordLogin(path: string, stateText: string): Promise<void> {
   const state = parseState(stateText);
   if (!state) return;
   const { servers, ...where } = state;
-  const section = where.mode === 'helper' ? 'credHelpers' : 'auths';
-  let replaced: LoginRecord[] = [];
-  await edit(path, (records) => {
-    const samePlace = (record: LoginRecord, server: string): boolean =>
-      record.server === server && record.mode === where.mode && record.configPath === where.configPath;
-    replaced = records.filter((record) => servers.some((entry) => samePlace(record, entry.server)));
-    return [...records.filter((record) => !replaced.includes(record)), ...servers.map((entry) => ({ ...where, ...entry }))];
-  });
-  const settled: LoginRecord[] = [];
-  for (const entry of servers) {
-    const older = replaced.find((record) => record.server === entry.server);
-    if (!older) continue;
-    const kept = await settleKept(older, entry, section, entry.server);
-    const also = await settleAlso(older, entry, section);
-    if (kept !== entry.kept || also !== entry.also)
-      settled.push({ ...where, ...entry, ...(kept ? { kept } : {}), ...(also ? { also } : {}) });
-  }
-  if (settled.length === 0) return;
-  await edit(path, (records) =>
-    records.map(
-      (record) =>
-        settled.find((entry) => entry.server === record.server && entry.mode === record.mode && entry.configPath === record.configPath) ??
-        record
-    )
+  await edit(path, (records) => [...records, ...servers.map((entry) => ({ ...where, ...entry }))]);
+}
+
+/**
+ * After a login wrote: an older record of the same place whose entry it replaced is folded into it
+ * (what the older one kept passes to the newer, the older record goes), so repeated logins without a
+ * logout keep one record and one kept entry per server. Under the config's lock, as logouts hand on.
+ * `login: helper` entries all name the helper and cannot be told apart: they are left as they are.
+ */
+export async function foldReplaced(path: string, stateText: string): Promise<void> {
+  const state = parseState(stateText);
+  if (!state?.configPath || state.mode === 'helper') return;
+  const configPath = state.configPath;
+  await withConfigLock(configPath, () =>
+    edit(path, async (records) => {
+      let remaining = records;
+      for (const entry of state.servers) {
+        if (!entry.kept) continue;
+        const replaced = await keptFingerprint(entry.kept, 'auths', entry.server);
+        const older = remaining.find(
+          (record) =>
+            record.mode === state.mode &&
+            record.configPath === configPath &&
+            record.server === entry.server &&
+            record.fingerprint === replaced &&
+            record.kept !== undefined &&
+            record.kept !== entry.kept
+        );
+        if (!older?.kept) continue;
+        await passKept(older.kept, entry.kept, 'auths', entry.server);
+        const also = await foldAlso(older, entry);
+        remaining = remaining
+          .filter((record) => record !== older)
+          .map((record) => (record.kept === entry.kept && record.server === entry.server && also ? { ...record, also } : record));
+      }
+      return remaining;
+    })
   );
 }
 
@@ -66,28 +80,28 @@ export async function takeRecords(path: string, servers?: string[]): Promise<Log
 }
 
 /**
- * The other clients' files of a login recorded again: per file, the kept entry the logout should put
- * back (see settleKept); a file only the older login wrote stays recorded with the older fingerprint.
+ * The other clients' files (podman's, helm's) of an older record folded into the newer: where the newer
+ * login replaced the older one's entry, what the older kept passes to it; a file only the older wrote
+ * stays recorded, with the older fingerprint, for the logout to undo there.
  */
-async function settleAlso(older: LoginRecord, newer: ServerWritten, section: 'auths' | 'credHelpers'): Promise<WrittenAlso[] | undefined> {
-  if (!older.also?.length) return newer.also;
-  const settled: WrittenAlso[] = [];
-  for (const also of newer.also ?? []) {
-    const before = older.also.find((entry) => entry.path === also.path);
-    const olderWritten = { fingerprint: before?.fingerprint ?? older.fingerprint, ...(before?.kept ? { kept: before.kept } : {}) };
-    const kept = before ? await settleKept(olderWritten, also, section, newer.server) : also.kept;
-    settled.push({ ...also, ...(kept ? { kept } : {}) });
-  }
+async function foldAlso(older: LoginRecord, newer: ServerWritten): Promise<WrittenAlso[] | undefined> {
+  if (!older.also?.length) return undefined;
+  const folded: WrittenAlso[] = [...(newer.also ?? [])];
   for (const before of older.also) {
-    if (!settled.some((also) => also.path === before.path)) settled.push({ fingerprint: older.fingerprint, ...before });
+    const after = folded.find((also) => also.path === before.path);
+    if (!after) folded.push({ fingerprint: older.fingerprint, ...before });
+    else if (after.kept && (await keptFingerprint(after.kept, 'auths', newer.server)) === (before.fingerprint ?? older.fingerprint)) {
+      if (before.kept) await passKept(before.kept, after.kept, 'auths', newer.server);
+      else await dropKept(after.kept);
+    } else if (before.kept) await dropKept(before.kept);
   }
-  return settled;
+  return folded;
 }
 
-async function edit(path: string, change: (records: LoginRecord[]) => LoginRecord[]): Promise<void> {
-  await editJsonFile(path, 'login records', (file) => {
+async function edit(path: string, change: (records: LoginRecord[]) => LoginRecord[] | Promise<LoginRecord[]>): Promise<void> {
+  await editJsonFile(path, 'login records', async (file) => {
     const records = Array.isArray(file?.logins) ? (file.logins as unknown[]).filter(isRecord) : [];
-    return { version: 1, logins: change(records) };
+    return { version: 1, logins: await change(records) };
   });
 }
 

@@ -110,7 +110,9 @@ describe('login and logout of the other files', () => {
       debug: () => undefined,
       mask: () => undefined,
       setOutput: () => undefined,
-      saveState: (value) => state.push(value),
+      saveState: (value) => {
+        state.push(value);
+      },
       env,
       proxy: DIRECT
     };

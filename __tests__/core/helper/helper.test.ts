@@ -191,7 +191,8 @@ describe('credHelpers entries', () => {
     expect(await removeCredHelpers(path, written)).toEqual({
       removed: ['a.azurecr.io'],
       restored: [],
-      changed: ['b.azurecr.io']
+      changed: ['b.azurecr.io'],
+      handedOn: []
     });
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
       auths: { 'ghcr.io': { auth: 'eDp5' } },

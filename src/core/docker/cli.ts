@@ -1,13 +1,8 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { describeError, LoginError } from '../../lib/errors';
 import type { AuthEntry } from './config';
 
 const DOCKER_TIMEOUT_MS = 60000;
-
-/** Windows runners name the CLI docker.exe; elsewhere it must be an executable called docker. */
-const DOCKER_NAMES = process.platform === 'win32' ? ['docker.exe', 'docker.cmd'] : ['docker'];
 
 /** How one run of the docker CLI ended. */
 export interface DockerRun {
@@ -17,20 +12,6 @@ export interface DockerRun {
 
 /** Runs `docker ARGS` with `stdin` written to its standard input (the only way a password reaches it). */
 export type DockerRunner = (args: string[], stdin: string) => Promise<DockerRun>;
-
-export function dockerOnPath(env: NodeJS.ProcessEnv): boolean {
-  const dirs = (env.PATH ?? env.Path ?? '').split(delimiter).filter((dir) => dir !== '');
-  return dirs.some((dir) =>
-    DOCKER_NAMES.some((name) => {
-      try {
-        accessSync(join(dir, name), constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    })
-  );
-}
 
 /** `docker login --password-stdin`: the password never appears in a command line. */
 export async function dockerLogin(entry: AuthEntry, run: DockerRunner = spawnDocker): Promise<void> {

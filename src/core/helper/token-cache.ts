@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { LoginError } from '../../lib/errors';
+import { describeError, LoginError } from '../../lib/errors';
 import { expiryOf, readClaims } from '../entra/jwt';
 import { refreshTokenProblem } from '../registry/exchange';
-import { readJsonObject, withFileLock, writeFileAtomic } from '../../lib/locked-file';
+import { fileErrorText, readJsonObject, withFileLock, writeFileAtomic } from '../../lib/locked-file';
 import { ensurePrivateDir, privateDirExists } from '../../lib/private-dir';
 
 /** A cached refresh token is renewed once it has less than this left. */
@@ -49,30 +49,58 @@ function cacheFile(dir: string, server: string, identity: CacheIdentity): string
 /**
  * The cached refresh token while it has more than 10 minutes left; otherwise `fetch` runs under the
  * entry's lock and its token replaces the entry. A process that waited for the lock reads the entry
- * again first, so parallel callers exchange once. An unreadable entry counts as absent.
+ * again first, so parallel callers exchange once. An unreadable entry counts as absent. Where the
+ * cache cannot be written (its directory not created, the lock or the entry not writable: a full
+ * disk) and `warn` is given, the token is fetched anyway and `warn` says why it was not kept.
  */
 export async function cachedRefreshToken(
   dir: string,
   server: string,
   identity: CacheIdentity,
-  fetch: () => Promise<{ password: string; expiresOn?: Date }>
+  fetch: () => Promise<{ password: string; expiresOn?: Date }>,
+  warn?: (message: string) => void
 ): Promise<CachedToken> {
-  // The directory is checked before anything in it is trusted: a token planted there is never handed out.
-  await ensurePrivateDir(dir, 'token cache');
+  const uncached = async (error: unknown): Promise<CachedToken> => {
+    if (!warn) throw error;
+    warn(`the token cache is not used: ${describeError(error)}`);
+    const fetched = await fetch();
+    return tokenOf(fetched.password, fetched.expiresOn);
+  };
+  // The directory is checked before anything in it is trusted: a token planted there is never handed out,
+  // and a directory someone else could have planted fails the call. One that cannot be created is only a cache lost.
+  try {
+    await ensurePrivateDir(dir, 'token cache');
+  } catch (error) {
+    await privateDirExists(dir, 'token cache');
+    return uncached(error);
+  }
   const file = cacheFile(dir, server, identity);
   const cached = await readEntry(file, server);
   if (cached && isFresh(cached)) return cached;
-  return withFileLock(
-    file,
-    'token cache',
-    async () => {
-      const again = await readEntry(file, server);
-      if (again && isFresh(again)) return again;
-      const fetched = await fetch();
-      return writeEntry(file, server, fetched.password, fetched.expiresOn);
-    },
-    CACHE_LOCK
-  );
+  let entered = false;
+  try {
+    return await withFileLock(
+      file,
+      'token cache',
+      async () => {
+        entered = true;
+        const again = await readEntry(file, server);
+        if (again && isFresh(again)) return again;
+        const fetched = await fetch();
+        try {
+          return await writeEntry(file, server, fetched.password, fetched.expiresOn);
+        } catch (error) {
+          if (!warn) throw error;
+          warn(describeError(error));
+          return tokenOf(fetched.password, fetched.expiresOn);
+        }
+      },
+      CACHE_LOCK
+    );
+  } catch (error) {
+    if (entered) throw error;
+    return uncached(error);
+  }
 }
 
 /** Puts a token obtained elsewhere (the login step, or `store`) into the cache. */
@@ -131,13 +159,17 @@ async function readEntry(file: string, server: string): Promise<CachedToken | un
   return { refreshToken, expiresOn };
 }
 
+function tokenOf(refreshToken: string, expiresOn?: Date): CachedToken {
+  return { refreshToken, expiresOn: expiresOn ?? expiryOf(refreshToken) ?? new Date(Date.now() + UNKNOWN_LIFETIME_MS) };
+}
+
 async function writeEntry(file: string, server: string, refreshToken: string, expiresOn?: Date): Promise<CachedToken> {
-  const token = { refreshToken, expiresOn: expiresOn ?? expiryOf(refreshToken) ?? new Date(Date.now() + UNKNOWN_LIFETIME_MS) };
+  const token = tokenOf(refreshToken, expiresOn);
   const entry: CacheEntry = { version: 1, server, refreshToken, expiresOn: token.expiresOn.toISOString() };
   try {
     await writeFileAtomic(file, `${JSON.stringify(entry)}\n`);
   } catch (error) {
-    throw new LoginError(`cannot write the token cache ${file}: ${(error as Error).message}`);
+    throw new LoginError(`cannot write the token cache ${file}: ${fileErrorText(error)}`);
   }
   return token;
 }
