@@ -346,4 +346,25 @@ describe('as a non-root user (rootless podman and buildah)', () => {
     expect(readFileSync(podmansOwn, 'utf8')).toBe(before);
     expect(existsSync(join(userHome, '.docker', 'config.json'))).toBe(true);
   });
+
+  it('login: auto where the docker config names a credsStore (so: helper): podman, buildah and skopeo ask the helper past a stale entry', async () => {
+    const env = { ...userJobEnv(), ...servicePrincipalEnv() };
+    const registry = world.registries.armRefused;
+    const podmansOwn = join(userHome, 'run', 'containers', 'auth.json');
+    const dockerConfig = join(userHome, '.docker', 'config.json');
+    const before = writeStaleAuthFile(podmansOwn, registry.loginServer);
+    const dockerBefore = JSON.stringify({ auths: {}, credsStore: 'desktop' }, null, '\t');
+    writeFileSync(dockerConfig, dockerBefore);
+    if (user) giveTo(user, userHome);
+
+    expectCli(await runCliAs(user, ['--registry', registry.url], env));
+    const clientEnv = { ...env, PATH: `${join(userHome, '.local', 'share', 'acr-login', 'bin')}:${SYSTEM_PATH}` };
+    expectPushed(await pushWithEach(rootless, clientEnv, registry.loginServer, 'clients/rootless-auto'));
+    expect(readJson(podmansOwn).credHelpers).toEqual({ [registry.loginServer]: 'acr-login' });
+
+    expectCli(await runCliAs(user, ['logout'], env));
+    expectRefused(await pushWithEach(rootless, clientEnv, registry.loginServer, 'clients/rootless-auto'));
+    expect(readFileSync(podmansOwn, 'utf8')).toBe(before);
+    expect(readFileSync(dockerConfig, 'utf8')).toBe(dockerBefore);
+  });
 });

@@ -1,4 +1,5 @@
-import { isServerWritten, keptFingerprint, LoginState, parseState, passKept, STATE_MODES, withConfigLock } from '../core';
+import { dropKept, isServerWritten, keptFingerprint, LoginState, parseState, passKept, STATE_MODES, withConfigLock } from '../core';
+import type { ServerWritten, WrittenAlso } from '../core';
 import { dirname } from 'node:path';
 import { editJsonFile } from '../lib/locked-file';
 import { ensurePrivateDir } from '../lib/private-dir';
@@ -51,7 +52,10 @@ export async function foldReplaced(path: string, stateText: string): Promise<voi
         );
         if (!older?.kept) continue;
         await passKept(older.kept, entry.kept, 'auths', entry.server);
-        remaining = remaining.filter((record) => record !== older);
+        const also = await foldAlso(older, entry);
+        remaining = remaining
+          .filter((record) => record !== older)
+          .map((record) => (record.kept === entry.kept && record.server === entry.server && also ? { ...record, also } : record));
       }
       return remaining;
     })
@@ -73,6 +77,25 @@ export async function takeRecords(path: string, servers?: string[]): Promise<Log
     states.set(key, state);
   }
   return [...states.values()];
+}
+
+/**
+ * The other clients' files (podman's, helm's) of an older record folded into the newer: where the newer
+ * login replaced the older one's entry, what the older kept passes to it; a file only the older wrote
+ * stays recorded, with the older fingerprint, for the logout to undo there.
+ */
+async function foldAlso(older: LoginRecord, newer: ServerWritten): Promise<WrittenAlso[] | undefined> {
+  if (!older.also?.length) return undefined;
+  const folded: WrittenAlso[] = [...(newer.also ?? [])];
+  for (const before of older.also) {
+    const after = folded.find((also) => also.path === before.path);
+    if (!after) folded.push({ fingerprint: older.fingerprint, ...before });
+    else if (after.kept && (await keptFingerprint(after.kept, 'auths', newer.server)) === (before.fingerprint ?? older.fingerprint)) {
+      if (before.kept) await passKept(before.kept, after.kept, 'auths', newer.server);
+      else await dropKept(after.kept);
+    } else if (before.kept) await dropKept(before.kept);
+  }
+  return folded;
 }
 
 async function edit(path: string, change: (records: LoginRecord[]) => LoginRecord[] | Promise<LoginRecord[]>): Promise<void> {

@@ -19,7 +19,7 @@ export type { Registry } from './registry/names';
 export { TOKEN_USERNAME } from './registry/exchange';
 export type { EntraIdentity, RegistryCredential } from './registry/exchange';
 export { HELPER_EXECUTABLE } from './docker/cred-helpers';
-export { keptFingerprint, passKept } from './docker/kept';
+export { dropKept, keptFingerprint, passKept } from './docker/kept';
 export { withConfigLock } from './docker/config';
 export { cacheIdentityOf, helperSettingsOf, readHelperSettings } from './helper/settings';
 export type { HelperSettings } from './helper/settings';
