@@ -1,3 +1,4 @@
+import { openAhead } from '../lib/connections';
 import { mapLimited } from '../lib/limit';
 import { describeRoute } from '../lib/proxy';
 import { describeLogin, requestDebugLines } from './debug-lines';
@@ -15,11 +16,14 @@ export const MAX_IN_FLIGHT = 8;
 export async function obtainCredentials(options: LoginOptions, platform: Platform): Promise<RegistryCredential[]> {
   const { credential, registries } = options;
   const { proxy } = platform;
+  const targets = requestTargets(options, platform.env);
+  // Connected (TCP and TLS) while @azure/identity loads and Entra answers: each first request finds its connection ready.
+  for (const url of targets) openAhead(url, proxy);
   for (const secret of proxy.secrets) platform.mask(secret);
   const servers = registries.map((registry) => registry.loginServer).join(', ');
   const debug = (message: string): void => platform.debug(message);
   describeLogin(options, platform.env).forEach(debug);
-  for (const url of requestTargets(options, platform.env)) debug(`Network: ${describeRoute(proxy, url)}`);
+  for (const url of targets) debug(`Network: ${describeRoute(proxy, url)}`);
   const observer = requestDebugLines(debug);
   if (credential.kind === 'token') {
     platform.info(`Checking the password of '${credential.username}' at ${servers}`);

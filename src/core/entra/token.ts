@@ -1,7 +1,7 @@
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import type { TokenCredential, TokenCredentialOptions } from '@azure/identity';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
+import { directAgent } from '../../lib/connections';
 import { LoginError } from '../../lib/errors';
 import { DEFAULT_RETRY, HttpObserver, parseJson, send } from '../../lib/http';
 import { ProxyConnectAnswer, proxyAgent, proxyRefusal, ProxySettings, proxyUnreachable } from '../../lib/proxy';
@@ -86,9 +86,8 @@ interface Route {
 async function routeFor(target: URL, settings: ProxySettings): Promise<Route> {
   const proxy = settings.proxyFor(target);
   if (!proxy) {
-    // Kept alive, as @azure/identity's own agents are: MSAL's metadata and token requests share a connection.
-    const agent = target.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-    return { agent, failure: () => undefined };
+    // The process's shared keep-alive agent: MSAL's requests take the connection opened ahead and share it.
+    return { agent: directAgent(target), failure: () => undefined };
   }
   const agent = await proxyAgent(proxy, target);
   let refused: ProxyConnectAnswer | undefined;
