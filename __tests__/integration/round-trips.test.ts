@@ -9,7 +9,9 @@ import { startWorld, type World } from '../../test/support/world';
 import { newJob, runBundle, type Bench } from '../../scripts/bench/jobs';
 import type { Build } from '../../scripts/bench/results';
 import { countBy } from '../../scripts/bench/measure';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { AUTH_PATHS } from '../../scripts/bench/paths';
+import { observeLoading } from '../../scripts/bench/preload';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 const BUILD: Build = { role: 'after', label: 'dist', dir: join(__dirname, '..', '..', 'dist') };
@@ -103,4 +105,20 @@ it('two registries: their exchanges in parallel, each on a connection opened ahe
     trips: { connections: 3, tlsHandshakes: 1, serialRoundTrips: 5 },
     requests: { 'entra-metadata': 1, 'entra-token': 1, 'acr-exchange': 2 }
   });
+});
+
+// The files the step loaded (require.cache at exit, through a --require preload): the username/password login
+// loads the main bundle only, in which there is no Entra code (no @azure/identity, no AADSTS translations, no MSAL
+// metadata paths); the service principal loads the Entra chunks besides.
+it('the username/password login loads no Entra code; the service principal does', async () => {
+  const entraMarkers = ['@azure/msal-node', 'AADSTS', 'openid-configuration'];
+  const loaded = async (id: string): Promise<{ files: string[]; entra: string[] }> => {
+    const path = AUTH_PATHS.find((p) => p.id === id);
+    if (!path) throw new Error(id);
+    const { files } = await observeLoading(bench, BUILD, path, { registry: world.registries.armAllowed.url, ...path.inputs(world) }, 1);
+    const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
+    return { files: files.map((f) => f.slice(BUILD.dir.length + 1)).sort(), entra: entraMarkers.filter((m) => text.includes(m)) };
+  };
+  expect(await loaded('scoped-token')).toEqual({ files: ['index.js'], entra: [] });
+  expect((await loaded('sp-secret')).entra).toEqual(entraMarkers);
 });

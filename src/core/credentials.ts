@@ -3,7 +3,7 @@ import { mapLimited } from '../lib/limit';
 import { describeRoute } from '../lib/proxy';
 import { describeLogin, requestDebugLines } from './debug-lines';
 import { readClaims } from './entra/jwt';
-import { getEntraToken, managedIdentityEndpoint } from './entra/token';
+import { managedIdentityEndpoint } from './entra/endpoints';
 import type { LoginOptions } from './options';
 import type { Platform } from './platform';
 import { checkBasicCredential } from './registry/basic-auth-check';
@@ -35,6 +35,8 @@ export async function obtainCredentials(options: LoginOptions, platform: Platfor
   const kind = audience.choice === 'custom' ? 'a' : `an ${audience.choice.toUpperCase()}-audience`;
   platform.info(`Requesting ${kind} token (${audience.resource}) from Entra ID in ${cloud.name} (${credential.kind})`);
   const started = Date.now();
+  // Loaded only by the logins that ask Entra ID (its chunk loads @azure/identity in turn).
+  const { getEntraToken } = await import('./entra/token');
   const accessToken = await getEntraToken(credential, { ...options, proxy, env: platform.env, debug, observer });
   platform.mask(accessToken);
   const { clientId, objectId } = entraIdentity(readClaims(accessToken));

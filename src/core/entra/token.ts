@@ -8,6 +8,7 @@ import { ProxyConnectAnswer, proxyAgent, proxyRefusal, ProxySettings, proxyUnrea
 import { readClaims } from './jwt';
 import type { Credential, LoginOptions } from '../options';
 import { WELL_KNOWN_AUTHORITIES } from './clouds';
+import { managedIdentityEndpoint } from './endpoints';
 import { explainEntraFailure } from './errors';
 
 export type EntraCredential = Exclude<Credential, { kind: 'token' }>;
@@ -66,14 +67,6 @@ export async function getEntraToken(credential: EntraCredential, request: EntraR
     const cause = (await diagnoseMetadataFailure(error, credential, authorityHost, request.proxy)) ?? error;
     throw new LoginError(explainEntraFailure(cause, { ...request, credential, assertionClaims, timeoutMs: ENTRA_TIMEOUT_MS }));
   }
-}
-
-/**
- * Where @azure/identity's managed identity requests go, found as it finds them: App Service / Functions,
- * Cloud Shell, a pod identity host, else IMDS.
- */
-export function managedIdentityEndpoint(env: NodeJS.ProcessEnv): string {
-  return env.IDENTITY_ENDPOINT || env.MSI_ENDPOINT || env.AZURE_POD_IDENTITY_AUTHORITY_HOST || 'http://169.254.169.254';
 }
 
 interface Route {
