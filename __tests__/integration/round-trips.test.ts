@@ -68,6 +68,20 @@ it('service principal with a secret: 2 connections, 1 TLS handshake, 3 requests,
   });
 });
 
+it('the default login (auto; the docker CLI on PATH, no credential store): the config written, no docker login, the same 5 round trips', async () => {
+  const counted = await loginOnce((w) => ({
+    login: 'auto',
+    'client-id': w.secretApp.clientId,
+    'tenant-id': w.tenantId,
+    'client-secret': w.secretApp.secret,
+    'authority-host': w.entra.url
+  }));
+  expect(counted).toEqual({
+    trips: { connections: 2, tlsHandshakes: 1, serialRoundTrips: 5 },
+    requests: { 'entra-metadata': 1, 'entra-token': 1, 'acr-exchange': 1 }
+  });
+});
+
 it('managed identity (IMDS): 2 connections, 2 requests, 3 serial round trips', async () => {
   const counted = await loginOnce(
     () => ({ 'auth-type': 'managed-identity' }),
