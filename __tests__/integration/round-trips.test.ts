@@ -11,7 +11,7 @@ import type { Build } from '../../scripts/bench/results';
 import { countBy } from '../../scripts/bench/measure';
 import { AUTH_PATHS } from '../../scripts/bench/paths';
 import { observeLoading } from '../../scripts/bench/preload';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 const BUILD: Build = { role: 'after', label: 'dist', dir: join(__dirname, '..', '..', 'dist') };
@@ -135,4 +135,30 @@ it('the username/password login loads no Entra code; the service principal does'
   };
   expect(await loaded('scoped-token')).toEqual({ files: ['index.js'], entra: [] });
   expect((await loaded('sp-secret')).entra).toEqual(entraMarkers);
+});
+
+// @azure/core-rest-pipeline's HTTP runtime evaluates `typeof FormData` in its form-data policy, and Node's FormData
+// global is a lazy getter that loads undici: MSAL's pipeline goes without that policy, and no request uses undici.
+it('a service-principal login does not make Node load undici', async () => {
+  const hook = join(bench.dir, 'undici-hook.cjs');
+  const out = join(bench.dir, 'undici.txt');
+  writeFileSync(
+    hook,
+    "process.on('exit', () => require('node:fs').writeFileSync(process.env.UNDICI_OUT, process.moduleLoadList.filter((m) => m.includes('undici')).join(',')));\n"
+  );
+  const measured = await runBundle(
+    bench,
+    BUILD,
+    {
+      registry: world.registries.armAllowed.url,
+      login: 'config',
+      'client-id': world.secretApp.clientId,
+      'tenant-id': world.tenantId,
+      'client-secret': world.secretApp.secret,
+      'authority-host': world.entra.url
+    },
+    newJob(bench, { NODE_OPTIONS: `--require ${hook}`, UNDICI_OUT: out })
+  );
+  expect(countBy(measured.requests)).toEqual({ 'entra-metadata': 1, 'entra-token': 1, 'acr-exchange': 1 });
+  expect(readFileSync(out, 'utf8')).toBe('');
 });

@@ -1,4 +1,4 @@
-import type { HttpClient } from '@azure/core-rest-pipeline';
+import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import type { TokenCredential, TokenCredentialOptions } from '@azure/identity';
 import type { Agent as HttpAgent } from 'node:http';
 import { directAgent } from '../../lib/connections';
@@ -117,7 +117,12 @@ async function createTokenCredential(
     ...transport,
     authorityHost,
     disableInstanceDiscovery: !WELL_KNOWN_AUTHORITIES.has(new URL(authorityHost).hostname),
-    agent
+    agent,
+    // MSAL's requests through the pipeline @azure/identity would build (its retries, redirects, the agent), less
+    // the form-data policy: it evaluates `typeof FormData` for every request, and Node's FormData global loads all of
+    // undici (11-16 ms before the first Entra request); MSAL's bodies are strings, never FormData. A credential's
+    // one IdentityClient takes it as its pipeline (ServiceClientOptions.pipeline).
+    pipeline: withoutFormData(pipeline.createPipelineFromOptions({ agent, retryOptions: { maxRetries: 3 } }))
   };
   switch (credential.kind) {
     case 'oidc':
@@ -136,10 +141,16 @@ async function createTokenCredential(
       }
       return new identity.ClientSecretCredential(credential.tenantId, credential.clientId, credential.secret, options);
     case 'managed-identity':
+      // Not given the pipeline: its two IdentityClients would share it and one adds its IMDS retry policy to it.
       return credential.clientId
         ? new identity.ManagedIdentityCredential({ ...transport, clientId: credential.clientId, agent })
         : new identity.ManagedIdentityCredential({ ...transport, agent });
   }
+}
+
+function withoutFormData(pipeline: Pipeline): Pipeline {
+  pipeline.removePolicy({ name: 'formDataPolicy' });
+  return pipeline;
 }
 
 /** The transport @azure/identity sends every request through (MSAL's and the managed-identity ones too), reporting each to the observer. */
