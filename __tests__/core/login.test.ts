@@ -18,7 +18,9 @@ function recordingPlatform(): { platform: Platform; calls: string[]; state: stri
     debug: (message) => calls.push(`debug ${message}`),
     mask: (secret) => calls.push(`mask ${secret}`),
     setOutput: (name, value, isSecret) => calls.push(`output ${name}${isSecret ? ' (secret)' : ''}=${value}`),
-    saveState: (value) => state.push(value),
+    saveState: (value) => {
+      state.push(value);
+    },
     env: process.env,
     proxy: DIRECT
   };

@@ -338,7 +338,7 @@ describe.each(STEP_RUNTIMES)('on $name', (runtime: Runtime) => {
     it('login: docker runs the real docker CLI with the password on stdin', async () => {
       const job = newJob({ PATH: process.env.PATH ?? '' });
       const registry = world.registries.armAllowed;
-      const run = await runAction({ ...spInputs(), login: 'auto', registry: registry.url }, job.env);
+      const run = await runAction({ ...spInputs(), login: 'docker', registry: registry.url }, job.env);
       expectSuccess(run);
       expect(run.main.log).toContain(`docker login ${registry.loginServer} succeeded`);
       expect(readAuths(job)[registry.loginServer]).toBeDefined();

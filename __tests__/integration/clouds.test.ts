@@ -2,6 +2,7 @@
 // (login.chinacloudapi.cn, contosoreg.azurecr.cn, ...) and know only its own audiences: Entra ID issues tokens for
 // the cloud's resources only (AADSTS500011 otherwise), checks the OIDC token's audience against the cloud's
 // federated credentials, and the registry exchanges only tokens of its cloud's audience. Each login ends in a push.
+import { helperPlace } from '../../src/core/helper/paths';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -216,7 +217,12 @@ describe.each([
       });
       const login = await runCli(['--registry', 'contosoreg', '--environment', cloud.name, '--login', 'helper'], job.env);
       expect({ exit: login.exitCode, stderr: login.stderr }).toMatchObject({ exit: 0 });
-      const settings = JSON.parse(readFileSync(join(job.env.HOME as string, '.config', 'acr-login', 'helper.json'), 'utf8'));
+      const settings = JSON.parse(
+        readFileSync(
+          join(job.env.HOME as string, '.config', 'acr-login', `helper-${helperPlace(join(job.dockerConfig, 'config.json'))}.json`),
+          'utf8'
+        )
+      );
       expect(settings.registries[world.loginServer]).toMatchObject({
         environment: cloud.name,
         authorityHost: `https://${cloud.authorityName}`

@@ -8,6 +8,7 @@ import { runAction, runStep } from '../../test/support/action-runner';
 import {
   cacheDir,
   cacheFiles,
+  helperSettingsFile,
   configFile,
   HELPER,
   Home,
@@ -111,7 +112,13 @@ function expireCachedToken(h: Home, secondsLeft: number): void {
   const token = withExpiry(entry.refreshToken, Math.floor(Date.now() / 1000) + secondsLeft);
   writeFileSync(
     file,
-    JSON.stringify({ ...entry, refreshToken: token, expiresOn: new Date(Date.now() + secondsLeft * 1000).toISOString() }),
+    JSON.stringify({
+      ...entry,
+      refreshToken: token,
+      expiresOn: new Date(Date.now() + secondsLeft * 1000).toISOString(),
+      receivedAt: new Date().toISOString(),
+      lifetimeMs: secondsLeft * 1000
+    }),
     { mode: 0o600 }
   );
 }
@@ -134,7 +141,7 @@ describe('acr-login --login helper, then skopeo through credHelpers', () => {
     expect(config.credHelpers).toEqual({ 'gcr.io': 'gcloud', [registry().loginServer]: 'acr-login' });
     expect(config.auths).toEqual({ 'ghcr.io': { auth: 'a2VlcDptZQ==' } });
 
-    const settingsPath = join(h.dir, '.config', 'acr-login', 'helper.json');
+    const settingsPath = helperSettingsFile(h);
     const settingsText = readFileSync(settingsPath, 'utf8');
     expect(JSON.parse(settingsText).registries[registry().loginServer]).toEqual({
       baseUrl: registry().url,
@@ -265,7 +272,7 @@ describe('acr-login --login helper, then skopeo through credHelpers', () => {
     expect(result.stderr).toContain(`Removed the credHelpers entries for ${registry().loginServer}`);
     expect(readConfig(h)).toEqual({ auths: { 'ghcr.io': { auth: 'a2VlcDptZQ==' } }, credHelpers: { 'gcr.io': 'gcloud' } });
     expect(cacheFiles(h)).toEqual([]);
-    expect(JSON.parse(readFileSync(join(h.dir, '.config', 'acr-login', 'helper.json'), 'utf8')).registries).toEqual({});
+    expect(JSON.parse(readFileSync(helperSettingsFile(h), 'utf8')).registries).toEqual({});
     const notFound = await get(h, registry().loginServer, { ...h.env, AZURE_CLIENT_SECRET: '' });
     expect(notFound.stdout).toBe(`${NOT_FOUND}\n`);
   });
@@ -419,7 +426,7 @@ describe('the helper trusts only this user’s own files, and a killed call neve
       authorityHost: world.entra.url,
       audience: 'acr'
     };
-    writeFileSync(join(settingsDir, 'helper.json'), JSON.stringify({ version: 1, registries: { [server]: settings } }), { mode: 0o600 });
+    writeFileSync(helperSettingsFile(h), JSON.stringify({ version: 1, registries: { [server]: settings } }), { mode: 0o600 });
     const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
     const token = `${part({ alg: 'RS256' })}.${part({ aud: server, exp: Math.floor(Date.now() / 1000) + 3 * 3600 })}.c2lnbmF0dXJl`;
     const store = await runHelper('store', JSON.stringify({ ServerURL: server, Username: TOKEN_USERNAME, Secret: token }), h.env);
@@ -435,7 +442,7 @@ describe('the helper trusts only this user’s own files, and a killed call neve
     await helperLogin(h, registry);
     expireCachedToken(h, -60);
     // The renewal hangs on a registry that never answers, holding the entry's lock, until it is killed.
-    const settingsPath = join(h.dir, '.config', 'acr-login', 'helper.json');
+    const settingsPath = helperSettingsFile(h);
     const recorded = readFileSync(settingsPath, 'utf8');
     const hanging = JSON.parse(recorded);
     hanging.registries[registry.loginServer].baseUrl = `http://127.0.0.1:${world.blackhole.port}`;

@@ -82,6 +82,10 @@ function expectPushed(pushed: DockerRun & { step?: string }): void {
   expect(pushed.exitCode === 0 ? 'pushed' : `${pushed.step ?? 'push'} failed: ${pushed.stderr}`).toBe('pushed');
 }
 
+function stateEnvOf(main: StepResult): Record<string, string> {
+  return Object.fromEntries(Object.entries(main.state).map(([name, value]) => [`STATE_${name}`, value]));
+}
+
 function expectStep(step: StepResult | TaskStepResult): void {
   expect({ exit: step.exitCode, errors: step.errors }).toEqual({ exit: 0, errors: [] });
   const leaked = 'commands' in step ? leakedFromTask(step.log, world.secrets()) : leakedFromStep(step.log, world.secrets());
@@ -97,28 +101,60 @@ const spInputs = (): Record<string, string> => ({
 });
 
 describe('the action', () => {
-  it.each(['docker', 'auto'])(
-    'login: %s: docker login through @actions/exec, a real docker push, then the post step logs docker out',
-    async (login) => {
-      const job = newJob();
-      const registry = world.registries.armAllowed;
-      const run = await runAction({ ...spInputs(), login }, job.env, { post: false });
-      expectStep(run.main);
-      expect(run.main.log).toContain(`docker login ${registry.loginServer} succeeded`);
-      if (login === 'auto') expect(run.main.debug).toContain('login: docker, as login is auto and the docker CLI is on PATH');
-      expect(auths(job)[registry.loginServer]).toBeDefined();
-      const pushed = await dockerPush(job, registry);
-      expectPushed(pushed);
+  it('login: docker: docker login through @actions/exec, a real docker push, then the post step logs docker out', async () => {
+    const job = newJob();
+    const registry = world.registries.armAllowed;
+    const run = await runAction({ ...spInputs(), login: 'docker' }, job.env, { post: false });
+    expectStep(run.main);
+    expect(run.main.log).toContain(`docker login ${registry.loginServer} succeeded`);
+    expect(auths(job)[registry.loginServer]).toBeDefined();
+    const pushed = await dockerPush(job, registry);
+    expectPushed(pushed);
 
-      const stateEnv = Object.fromEntries(Object.entries(run.main.state).map(([name, value]) => [`STATE_${name}`, value]));
-      const post = await runStep('dist/post.js', { ...job.env, ...stateEnv });
-      expectStep(post);
-      expect(post.log).toContain(`docker logout ${registry.loginServer} succeeded`);
-      expect(auths(job)[registry.loginServer]).toBeUndefined();
-      const afterLogout = await pushImage(pushed.image, { host: dockerHost, dockerConfig: job.dockerConfig, env: { HOME: job.dir } });
-      expect(afterLogout.exitCode).not.toBe(0);
-    }
-  );
+    const post = await runStep('dist/post.js', { ...job.env, ...stateEnvOf(run.main) });
+    expectStep(post);
+    expect(post.log).toContain(`docker logout ${registry.loginServer} succeeded`);
+    expect(auths(job)[registry.loginServer]).toBeUndefined();
+    const afterLogout = await pushImage(pushed.image, { host: dockerHost, dockerConfig: job.dockerConfig, env: { HOME: job.dir } });
+    expect(afterLogout.exitCode).not.toBe(0);
+  });
+
+  it('login: auto with docker on PATH and no credential store: the config written without docker, a real push, then removed', async () => {
+    const job = newJob();
+    const registry = world.registries.armAllowed;
+    const run = await runAction({ ...spInputs(), login: 'auto' }, job.env, { post: false });
+    expectStep(run.main);
+    expect(run.main.log).not.toContain('docker login');
+    expect(run.main.debug).toContain(
+      'login: config, as login is auto and the docker config names no credential store or helper for these registries'
+    );
+    const pushed = await dockerPush(job, registry);
+    expectPushed(pushed);
+
+    const post = await runStep('dist/post.js', { ...job.env, ...stateEnvOf(run.main) });
+    expectStep(post);
+    expect(auths(job)[registry.loginServer]).toBeUndefined();
+    const afterLogout = await pushImage(pushed.image, { host: dockerHost, dockerConfig: job.dockerConfig, env: { HOME: job.dir } });
+    expect(afterLogout.exitCode).not.toBe(0);
+  });
+
+  it("login: auto where the config names a credsStore: a credHelpers entry for the helper wins over it, and the store's key stays", async () => {
+    const job = newJob();
+    mkdirSync(job.dockerConfig, { recursive: true });
+    writeFileSync(join(job.dockerConfig, 'config.json'), JSON.stringify({ credsStore: 'desktop' }));
+    const githubPath = join(job.dir, 'github_path');
+    writeFileSync(githubPath, '');
+    const registry = world.registries.armAllowed;
+    const run = await runAction({ ...spInputs(), login: 'auto' }, { ...job.env, GITHUB_PATH: githubPath }, { post: false });
+    expectStep(run.main);
+    expect(run.main.debug).toContain("login: helper, as login is auto and the docker config names credsStore 'desktop'");
+    expect(credHelpers(job)).toEqual({ [registry.loginServer]: 'acr-login' });
+    expectPushed(await dockerPush(job, registry, readFileSync(githubPath, 'utf8').trim()));
+
+    const post = await runStep('dist/post.js', { ...job.env, ...stateEnvOf(run.main) });
+    expectStep(post);
+    expect(JSON.parse(readFileSync(join(job.dockerConfig, 'config.json'), 'utf8'))).toEqual({ credsStore: 'desktop' });
+  });
 
   it('login: helper: docker asks the credential helper the step put on PATH, and pushes', async () => {
     const job = newJob();
@@ -167,24 +203,36 @@ describe('the task', () => {
     };
   }
 
-  it.each(['docker', 'auto'])(
-    'loginMode: %s: docker login, a real docker push, then the post-job step logs docker out',
-    async (loginMode) => {
-      const job = taskJob();
-      const registry = world.registries.armAllowed;
-      const env = taskEnv(job, loginMode, registry);
-      const main = await runTaskStep(taskDir, 'index.js', env);
-      expectStep(main);
-      expect(main.log).toContain(`docker login ${registry.loginServer} succeeded`);
-      const pushed = await dockerPush(job, registry);
-      expectPushed(pushed);
+  it.each(['docker'])('loginMode: %s: docker login, a real docker push, then the post-job step logs docker out', async (loginMode) => {
+    const job = taskJob();
+    const registry = world.registries.armAllowed;
+    const env = taskEnv(job, loginMode, registry);
+    const main = await runTaskStep(taskDir, 'index.js', env);
+    expectStep(main);
+    expect(main.log).toContain(`docker login ${registry.loginServer} succeeded`);
+    const pushed = await dockerPush(job, registry);
+    expectPushed(pushed);
 
-      const post = await runTaskStep(taskDir, 'post.js', postJobEnv(env, main));
-      expectStep(post);
-      expect(post.log).toContain(`docker logout ${registry.loginServer} succeeded`);
-      expect(auths(job)[registry.loginServer]).toBeUndefined();
-    }
-  );
+    const post = await runTaskStep(taskDir, 'post.js', postJobEnv(env, main));
+    expectStep(post);
+    expect(post.log).toContain(`docker logout ${registry.loginServer} succeeded`);
+    expect(auths(job)[registry.loginServer]).toBeUndefined();
+  });
+
+  it('loginMode: auto with docker on PATH and no credential store: the config written without docker, a real push, then removed', async () => {
+    const job = taskJob();
+    const registry = world.registries.armAllowed;
+    const env = taskEnv(job, 'auto', registry);
+    const main = await runTaskStep(taskDir, 'index.js', env);
+    expectStep(main);
+    expect(main.log).not.toContain('docker login');
+    expect(main.log).toContain(`Wrote credentials for ${registry.loginServer} to`);
+    expectPushed(await dockerPush(job, registry));
+
+    const post = await runTaskStep(taskDir, 'post.js', postJobEnv(env, main));
+    expectStep(post);
+    expect(auths(job)[registry.loginServer]).toBeUndefined();
+  });
 
   it('loginMode: helper: docker asks the credential helper the task put on PATH, and pushes', async () => {
     const job = taskJob();

@@ -35,7 +35,8 @@ Cloud (one per login: --environment, else the registries' suffix .azurecr.io/.cn
 Proxy: HTTPS_PROXY / https_proxy, HTTP_PROXY / http_proxy and NO_PROXY / no_proxy are honoured by every request.
 
 Where the credentials go:
-  --login MODE                 auto (default): docker when the docker CLI is on PATH, else config
+  --login MODE                 auto (default): config; helper where the docker config names a
+                                       credsStore or a credHelpers entry for the registry
                                docker: docker login --password-stdin
                                config: write $DOCKER_CONFIG/config.json (~/.docker/config.json) directly
                                helper: credHelpers entries for docker-credential-acr-login, which renews

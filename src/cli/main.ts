@@ -16,15 +16,24 @@ import { parseArgs, UsageError } from './args';
 import { HELP } from './help';
 import { readCliInputs } from './inputs';
 import { terminal } from './platform';
-import { ensureRecordsDir, recordLogin, takeRecords } from './records';
+import { ensureRecordsDir, foldReplaced, recordLogin, takeRecords } from './records';
 
-const term = terminal(process.env);
+const records = loginRecordsPath(process.env);
+// What a login is about to write is recorded first: `acr-login logout` undoes it even when this run is killed.
+const term = terminal(process.env, process.stderr, (state) => recordLogin(records, state));
+
+// A reader that went away (`acr-login --print | head -c0`) does not undo the login: what was left to print is dropped.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') return;
+  term.error(`cannot write to standard output: ${describeError(error)}`);
+  process.exitCode = 1;
+});
+process.stderr.on('error', () => undefined);
 
 async function run(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (args.verbose) term.beVerbose();
   if (args.command === 'help' || args.command === 'version') return print(args.command === 'help' ? HELP : `acr-login ${version}\n`);
-  const records = loginRecordsPath(process.env);
   if (args.command === 'logout') {
     const servers = args.registries.length > 0 ? args.registries.map((entry) => usage(() => parseRegistry(entry)).loginServer) : undefined;
     const states = await takeRecords(records, servers);
@@ -37,16 +46,13 @@ async function run(): Promise<number> {
   for (const secret of secretValues(raw)) term.platform.mask(secret);
   const options = usage(() => parseLoginOptions(raw, federation));
   if (options.login !== 'none') await ensureRecordsDir(records);
-  try {
-    const { credentials } = await login(options, term.platform);
-    if (args.print)
-      print(
-        `${JSON.stringify(credentials.length === 1 ? exposed(credentials[0] as RegistryCredential) : credentials.map(exposed), null, 2)}\n`
-      );
-  } finally {
-    const state = term.savedState();
-    if (state) await recordLogin(records, state);
-  }
+  const { credentials } = await login(options, term.platform);
+  const state = term.savedState();
+  if (state) await foldReplaced(records, state).catch((error: unknown) => term.platform.warning(describeError(error)));
+  if (args.print)
+    print(
+      `${JSON.stringify(credentials.length === 1 ? exposed(credentials[0] as RegistryCredential) : credentials.map(exposed), null, 2)}\n`
+    );
   return 0;
 }
 

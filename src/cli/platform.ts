@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { debugSwitchedOn, launcherDir, maskableLines, Platform } from '../core';
+import { oneLine, withoutAgentCommands } from '../lib/log-text';
 import { proxyFromEnvironment, type ProxySettings } from '../lib/proxy';
 
 export interface Terminal {
@@ -14,15 +15,23 @@ export interface Terminal {
 
 /**
  * A terminal: every message on stderr (stdout is kept for --print), every secret the core masks
- * replaced by *** in them, and the credential helper's launcher under the XDG data directory.
+ * replaced by *** in them, and the credential helper's launcher under the XDG data directory. What
+ * the core saves for the logout goes to `recordState` before the core writes anything.
  */
-export function terminal(env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream = process.stderr): Terminal {
+export function terminal(
+  env: NodeJS.ProcessEnv,
+  stderr: NodeJS.WritableStream = process.stderr,
+  recordState?: (state: string) => Promise<void>
+): Terminal {
   const secrets = new Set<string>();
   let saved: string | undefined;
   let verbose = debugSwitchedOn(env);
   let proxy: ProxySettings | undefined;
+  // Secrets hidden, then one line with no agent command: the command line may run inside an Azure Pipelines step.
   const redact = (text: string): string =>
-    [...secrets].sort((a, b) => b.length - a.length).reduce((result, secret) => result.split(secret).join('***'), text);
+    withoutAgentCommands(
+      oneLine([...secrets].sort((a, b) => b.length - a.length).reduce((result, secret) => result.split(secret).join('***'), text))
+    );
   const platform: Platform = {
     info: (message) => stderr.write(`${redact(message)}\n`),
     warning: (message) => stderr.write(`warning: ${redact(message)}\n`),
@@ -31,8 +40,9 @@ export function terminal(env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream =
     },
     mask: (secret) => maskableLines(secret).forEach((line) => secrets.add(line)),
     setOutput: () => undefined,
-    saveState: (value) => {
+    saveState: async (value) => {
       saved = value;
+      await recordState?.(value);
     },
     env,
     // Read when first needed, so that a malformed HTTPS_PROXY fails the login with one line.

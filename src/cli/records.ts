@@ -1,4 +1,4 @@
-import { LoginState, parseState, settleKept, STATE_MODES } from '../core';
+import { isServerWritten, keptFingerprint, LoginState, parseState, passKept, STATE_MODES, withConfigLock } from '../core';
 import { dirname } from 'node:path';
 import { editJsonFile } from '../lib/locked-file';
 import { ensurePrivateDir } from '../lib/private-dir';
@@ -12,36 +12,49 @@ export async function ensureRecordsDir(path: string): Promise<void> {
 type LoginRecord = Omit<LoginState, 'servers'> & LoginState['servers'][number];
 
 /**
- * Adds what a login saved (the core's logout state, no secret) to the records, replacing older records
- * of the same servers and place; of two entries kept aside for one server, the one the logout should
- * put back stays recorded (see settleKept).
+ * Adds what a login is about to write (the core's logout state, no secret) to the records, before
+ * it is written: a run killed after its write is still undone by `acr-login logout`. Every login
+ * stays recorded, in any order: each logout puts back what its login replaced, or hands it on to the
+ * login that replaced its entry since (see undoEntries), so the order of the records does not matter.
  */
 export async function recordLogin(path: string, stateText: string): Promise<void> {
   const state = parseState(stateText);
   if (!state) return;
   const { servers, ...where } = state;
-  const section = where.mode === 'helper' ? 'credHelpers' : 'auths';
-  let replaced: LoginRecord[] = [];
-  await edit(path, (records) => {
-    const samePlace = (record: LoginRecord, server: string): boolean =>
-      record.server === server && record.mode === where.mode && record.configPath === where.configPath;
-    replaced = records.filter((record) => servers.some((entry) => samePlace(record, entry.server)));
-    return [...records.filter((record) => !replaced.includes(record)), ...servers.map((entry) => ({ ...where, ...entry }))];
-  });
-  const settled: LoginRecord[] = [];
-  for (const entry of servers) {
-    const older = replaced.find((record) => record.server === entry.server);
-    if (!older) continue;
-    const kept = await settleKept(older, entry, section, entry.server);
-    if (kept !== entry.kept) settled.push({ ...where, ...entry, ...(kept ? { kept } : {}) });
-  }
-  if (settled.length === 0) return;
-  await edit(path, (records) =>
-    records.map(
-      (record) =>
-        settled.find((entry) => entry.server === record.server && entry.mode === record.mode && entry.configPath === record.configPath) ??
-        record
-    )
+  await edit(path, (records) => [...records, ...servers.map((entry) => ({ ...where, ...entry }))]);
+}
+
+/**
+ * After a login wrote: an older record of the same place whose entry it replaced is folded into it
+ * (what the older one kept passes to the newer, the older record goes), so repeated logins without a
+ * logout keep one record and one kept entry per server. Under the config's lock, as logouts hand on.
+ * `login: helper` entries all name the helper and cannot be told apart: they are left as they are.
+ */
+export async function foldReplaced(path: string, stateText: string): Promise<void> {
+  const state = parseState(stateText);
+  if (!state?.configPath || state.mode === 'helper') return;
+  const configPath = state.configPath;
+  await withConfigLock(configPath, () =>
+    edit(path, async (records) => {
+      let remaining = records;
+      for (const entry of state.servers) {
+        if (!entry.kept) continue;
+        const replaced = await keptFingerprint(entry.kept, 'auths', entry.server);
+        const older = remaining.find(
+          (record) =>
+            record.mode === state.mode &&
+            record.configPath === configPath &&
+            record.server === entry.server &&
+            record.fingerprint === replaced &&
+            record.kept !== undefined &&
+            record.kept !== entry.kept
+        );
+        if (!older?.kept) continue;
+        await passKept(older.kept, entry.kept, 'auths', entry.server);
+        remaining = remaining.filter((record) => record !== older);
+      }
+      return remaining;
+    })
   );
 }
 
@@ -53,19 +66,19 @@ export async function takeRecords(path: string, servers?: string[]): Promise<Log
     return records.filter((record) => !taken.includes(record));
   });
   const states = new Map<string, LoginState>();
-  for (const { server, fingerprint, kept, ...where } of taken) {
+  for (const { server, fingerprint, kept, also, ...where } of taken) {
     const key = JSON.stringify([where.mode, where.configPath, where.settingsPath, where.cacheDir]);
     const state = states.get(key) ?? { ...where, servers: [] };
-    state.servers.push({ server, fingerprint, ...(kept ? { kept } : {}) });
+    state.servers.push({ server, fingerprint, ...(kept ? { kept } : {}), ...(also ? { also } : {}) });
     states.set(key, state);
   }
   return [...states.values()];
 }
 
-async function edit(path: string, change: (records: LoginRecord[]) => LoginRecord[]): Promise<void> {
-  await editJsonFile(path, 'login records', (file) => {
+async function edit(path: string, change: (records: LoginRecord[]) => LoginRecord[] | Promise<LoginRecord[]>): Promise<void> {
+  await editJsonFile(path, 'login records', async (file) => {
     const records = Array.isArray(file?.logins) ? (file.logins as unknown[]).filter(isRecord) : [];
-    return { version: 1, logins: change(records) };
+    return { version: 1, logins: await change(records) };
   });
 }
 
@@ -74,9 +87,7 @@ function isRecord(value: unknown): value is LoginRecord {
   return (
     typeof record === 'object' &&
     record !== null &&
-    typeof record.server === 'string' &&
-    typeof record.fingerprint === 'string' &&
-    (record.kept === undefined || typeof record.kept === 'string') &&
-    (STATE_MODES as readonly string[]).includes(record.mode ?? '')
+    (STATE_MODES as readonly string[]).includes(record.mode ?? '') &&
+    isServerWritten(record)
   );
 }

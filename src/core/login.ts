@@ -1,11 +1,15 @@
-import { dockerLogin, dockerOnPath } from './docker/cli';
-import { AuthEntry, dockerConfigPath, fingerprint, keepAuthsAside, writeAuths, Written } from './docker/config';
+import { dockerRunner } from './docker/cli';
+import { AuthEntry, dockerConfigPath, fingerprint, readConfigFile, writeAuths } from './docker/config';
+import { dockerLoginsOn } from './docker/docker-runs';
+import { chooseAutoLoginMode } from './docker/login-mode';
+import { clientAuthFiles } from './clients/auth-files';
+import { writeClientAuths, writtenAlso } from './clients/entries';
 import { keptFileIn } from './docker/kept';
 import { keptEntriesDir } from './helper/paths';
 import { obtainCredentials } from './credentials';
 import type { RegistryCredential } from './registry/exchange';
 import { storeForHelper } from './helper/store';
-import { LoginState, serializeState } from './state';
+import { LoginState, serializeState, ServerWritten } from './state';
 import type { LoginMode, LoginOptions } from './options';
 import type { Platform } from './platform';
 
@@ -18,28 +22,38 @@ export interface LoginResult {
 /** The whole login: credentials for every registry, then docker or the config file, then the outputs. */
 export async function login(options: LoginOptions, platform: Platform): Promise<LoginResult> {
   const credentials = await obtainCredentials(options, platform);
-  const mode = options.login === 'auto' ? (dockerOnPath(platform.env) ? 'docker' : 'config') : options.login;
-  platform.debug(
-    `login: ${mode}${options.login === 'auto' ? `, as login is auto and the docker CLI is ${mode === 'docker' ? '' : 'not '}on PATH` : ''}`
-  );
+  const mode = options.login === 'auto' ? await autoLoginMode(credentials, platform) : options.login;
+  if (options.login !== 'auto') platform.debug(`login: ${mode}`);
   if (mode === 'helper') await storeForHelper(credentials, options, platform);
   else if (mode !== 'none') await store(credentials.map(toAuthEntry), mode, options.logout, platform);
   setOutputs(credentials, platform);
   return { credentials, mode };
 }
 
+async function autoLoginMode(credentials: RegistryCredential[], platform: Platform): Promise<'helper' | 'config'> {
+  const config = await readConfigFile(dockerConfigPath(platform.env));
+  const { mode, because } = chooseAutoLoginMode(
+    config,
+    credentials.map((credential) => credential.registry.loginServer)
+  );
+  platform.debug(`login: ${mode}, as login is auto and ${because}`);
+  return mode;
+}
+
 async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: boolean, platform: Platform): Promise<void> {
   const configPath = dockerConfigPath(platform.env);
   // The state is saved before anything is written: it names where a replaced entry will be kept, never the entry.
   const keptDir = keptEntriesDir(platform.env);
-  const written: Written[] = entries.map((entry) => ({
+  const otherFiles = await clientAuthFiles(platform.env, configPath);
+  const written: ServerWritten[] = entries.map((entry) => ({
     server: entry.server,
     fingerprint: fingerprint(entry),
-    ...(logout ? { kept: keptFileIn(keptDir) } : {})
+    ...(logout ? { kept: keptFileIn(keptDir) } : {}),
+    ...writtenAlso(otherFiles, logout, keptDir)
   }));
   if (logout) {
     const state: LoginState = { mode, configPath, servers: written };
-    platform.saveState(serializeState(state));
+    await platform.saveState(serializeState(state));
   }
   if (mode === 'config') {
     const { credsStore, overriddenBy } = await writeAuths(
@@ -57,14 +71,14 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
       );
     }
     platform.info(`Wrote credentials for ${entries.map((entry) => entry.server).join(', ')} to ${configPath}`);
+    await writeClientAuths(otherFiles, entries, written, platform);
     return;
   }
-  if (logout) await keepAuthsAside(configPath, written);
-  // One at a time: the docker CLI does not lock its config file.
-  for (const entry of entries) {
-    await dockerLogin(entry, platform.runDocker);
-    platform.info(`docker login ${entry.server} succeeded`);
-  }
+  // One at a time, under the config's lock: the docker CLI does not lock its config file.
+  await dockerLoginsOn(configPath, entries, logout ? written : [], platform.runDocker ?? dockerRunner(platform.env), (server) =>
+    platform.info(`docker login ${server} succeeded`)
+  );
+  await writeClientAuths(otherFiles, entries, written, platform);
 }
 
 function setOutputs(credentials: RegistryCredential[], platform: Platform): void {

@@ -1,7 +1,9 @@
-import { dockerLogout } from './docker/cli';
-import { removeAuths, restoreAfterDockerLogout } from './docker/config';
+import { dockerRunner } from './docker/cli';
+import { removeAuths } from './docker/config';
+import { dockerLogoutsOn } from './docker/docker-runs';
 import { describeError } from '../lib/errors';
 import { removeHelperLogin } from './helper/store';
+import { undoClientFiles } from './clients/entries';
 import { parseState } from './state';
 import type { Platform } from './platform';
 
@@ -19,26 +21,33 @@ export async function logout(stateText: string, platform: Platform): Promise<voi
       return;
     }
     if (state.mode === 'config' && state.configPath) {
-      const { removed, restored, changed } = await removeAuths(state.configPath, state.servers);
+      const { removed, restored, changed, handedOn } = await removeAuths(state.configPath, state.servers);
       if (removed.length > 0) platform.info(`Removed credentials for ${removed.join(', ')} from ${state.configPath}`);
       if (restored.length > 0) platform.info(`Put back the earlier credentials for ${restored.join(', ')} in ${state.configPath}`);
-      for (const server of changed)
-        platform.warning(`Left ${server} in ${state.configPath}: its credentials changed after this step wrote them`);
+      reportChanged(state.configPath, changed, handedOn, platform);
       return;
     }
-    for (const { server } of state.servers) {
-      try {
-        await dockerLogout(server, platform.runDocker);
-        platform.info(`docker logout ${server} succeeded`);
-      } catch (error) {
-        platform.warning(`Logout of ${server} failed: ${describeError(error)}`);
-      }
-    }
-    if (state.configPath) {
-      const restored = await restoreAfterDockerLogout(state.configPath, state.servers);
-      if (restored.length > 0) platform.info(`Put back the earlier credentials for ${restored.join(', ')} in ${state.configPath}`);
-    }
+    if (!state.configPath) return;
+    const report = await dockerLogoutsOn(state.configPath, state.servers, platform.runDocker ?? dockerRunner(platform.env));
+    for (const server of report.loggedOut) platform.info(`docker logout ${server} succeeded`);
+    for (const { server, reason } of report.failed) platform.warning(`Logout of ${server} failed: ${reason}`);
+    if (report.restored.length > 0)
+      platform.info(`Put back the earlier credentials for ${report.restored.join(', ')} in ${state.configPath}`);
+    reportChanged(state.configPath, report.changed, report.handedOn, platform);
   } catch (error) {
     platform.warning(`Logout failed: ${describeError(error)}`);
+  } finally {
+    await undoClientFiles(state, platform);
+  }
+}
+
+/** Entries another writer replaced after this step: left alone (another job's login is never logged out). */
+function reportChanged(configPath: string, changed: string[], handedOn: string[], platform: Platform): void {
+  for (const server of changed) {
+    if (handedOn.includes(server)) {
+      platform.info(
+        `Left ${server} in ${configPath} to the later login that replaced it; it puts back the earlier credentials when it logs out`
+      );
+    } else platform.warning(`Left ${server} in ${configPath}: its credentials changed after this step wrote them`);
   }
 }

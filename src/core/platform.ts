@@ -11,8 +11,8 @@ export interface Platform {
   /** Registers a single-line secret so the platform hides it from every later log line. */
   mask(secret: string): void;
   setOutput(name: OutputName, value: string, isSecret: boolean): void;
-  /** Keeps a (non-secret) value for the post-job logout. */
-  saveState(value: string): void;
+  /** Keeps a (non-secret) value for the post-job logout; the core waits for it before it writes anything (a cancelled run stays undoable). */
+  saveState(value: string): void | Promise<void>;
   /** The environment as the adapter hands it over: where the docker config, PATH and the XDG directories are. */
   env: NodeJS.ProcessEnv;
   /** How every request of this run leaves the process: the proxy the platform configures, or DIRECT. */

@@ -1,13 +1,14 @@
 import {
   cachedRefreshToken,
   cacheIdentityOf,
+  dockerConfigPath,
   HELPER_EXECUTABLE,
-  helperSettingsPath,
+  helperSettingsPathFor,
   readHelperSettings,
   removeCachedTokens,
   storeRefreshToken,
   TOKEN_USERNAME,
-  tokenCacheDir
+  tokenCacheDirFor
 } from '../core';
 import { describeError, LoginError } from '../lib/errors';
 import { exitSoon } from '../lib/exit-soon';
@@ -20,17 +21,29 @@ const NOT_FOUND = 'credentials not found in native keychain';
 
 class NotFound extends Error {}
 
-/** The docker credential-helper protocol: the action as the only argument, the request on stdin, the answer (or the error) on stdout. */
+/**
+ * The docker credential-helper protocol: the action as the only argument, the request on stdin, the
+ * answer (or the error) on stdout. The settings and tokens are those of the docker config the caller
+ * uses (DOCKER_CONFIG, as docker passes its environment on): each job keeps its own.
+ */
 async function run(action: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
-  const settingsPath = helperSettingsPath(env);
-  const cacheDir = tokenCacheDir(env);
+  const configPath = dockerConfigPath(env);
+  const settingsPath = helperSettingsPathFor(env, configPath);
+  const cacheDir = tokenCacheDirFor(env, configPath);
   switch (action) {
     case 'get': {
       const serverURL = (await readStdin()).trim();
       const server = hostOf(serverURL);
       const settings = (await readHelperSettings(settingsPath))[server] ?? settingsFromEnvironment(server, env);
       if (!settings) throw new NotFound();
-      const token = await cachedRefreshToken(cacheDir, server, cacheIdentityOf(settings), () => signInAgain(server, settings, env));
+      const token = await cachedRefreshToken(
+        cacheDir,
+        server,
+        cacheIdentityOf(settings),
+        () => signInAgain(server, settings, env),
+        // Only the cache is unusable (a full disk): the answer still goes out, the reason on stderr.
+        (message) => process.stderr.write(`${HELPER_EXECUTABLE}: warning: ${message.replace(/[\r\n]+/g, ' ')}\n`)
+      );
       return `${JSON.stringify({ ServerURL: serverURL, Username: TOKEN_USERNAME, Secret: token.refreshToken })}\n`;
     }
     case 'store': {

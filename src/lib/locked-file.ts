@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { LoginError } from './errors';
@@ -15,11 +15,37 @@ export interface LockOptions {
 const DEFAULT_STALE_MS = 30000;
 const DEFAULT_WAIT_MS = 60000;
 
-/** Who holds a lock: a holder on this machine whose process is gone is taken over at once. */
+/**
+ * Who holds a lock. A pid means something only in its PID namespace: two containers sharing a
+ * config (and a hostname) each see their own pids. So the holder names its namespace too, and is
+ * taken over at once only where the waiter is on the same host, in the same namespace, and sees
+ * the pid gone; anywhere else, only once it stopped touching its lock for staleMs.
+ */
 interface LockHolder {
   pid: number;
   host: string;
+  /** `pid:[inode]` of /proc/self/ns/pid on Linux; `-` where there are no PID namespaces; absent in locks of older versions. */
+  pidNamespace?: string;
   nonce: string;
+}
+
+let ownPidNamespace: string | undefined;
+
+/** This process's PID namespace; '' on Linux when /proc cannot tell (then no holder is ever judged by its pid). */
+function pidNamespace(): string {
+  if (ownPidNamespace !== undefined) return ownPidNamespace;
+  if (process.platform !== 'linux') return (ownPidNamespace = '-');
+  try {
+    ownPidNamespace = readlinkSync('/proc/self/ns/pid');
+  } catch {
+    ownPidNamespace = '';
+  }
+  return ownPidNamespace;
+}
+
+/** A holder whose pid this process can judge: same host, same (known) PID namespace. */
+function isVisible(holder: LockHolder): boolean {
+  return holder.host === hostname() && pidNamespace() !== '' && holder.pidNamespace === pidNamespace();
 }
 
 /**
@@ -32,7 +58,12 @@ export async function withFileLock<T>(path: string, what: string, work: () => Pr
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
   const waitMs = Math.max(options.waitMs ?? DEFAULT_WAIT_MS, 2 * staleMs);
   const lockPath = `${path}.lock`;
-  const me = JSON.stringify({ pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex') } satisfies LockHolder);
+  const me = JSON.stringify({
+    pid: process.pid,
+    host: hostname(),
+    pidNamespace: pidNamespace(),
+    nonce: randomBytes(8).toString('hex')
+  } satisfies LockHolder);
   await acquire(path, lockPath, me, what, waitMs, staleMs);
   const heartbeat = setInterval(
     () => {
@@ -56,23 +87,20 @@ async function acquire(path: string, lockPath: string, me: string, what: string,
   const staging = temporaryPath(lockPath);
   const deadline = Date.now() + waitMs;
   try {
-    await fs.writeFile(staging, me, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    throw new LoginError(`cannot lock the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  try {
+    await writeStaging(staging, me, path, what);
     for (;;) {
       try {
         await fs.link(staging, lockPath);
         return;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new LoginError(`cannot lock the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-        }
+        const code = (error as NodeJS.ErrnoException).code;
+        // Removed as an orphan while we waited (it grew old): written again.
+        if (code === 'ENOENT') await writeStaging(staging, me, path, what);
+        else if (code !== 'EEXIST') throw new LoginError(`cannot lock the ${what} ${path}: ${fileErrorText(error)}`);
       }
       const seen = await inspect(lockPath);
       if (seen && (seen.holderGone || Date.now() - seen.mtimeMs > staleMs)) {
-        await takeOver(path, lockPath, seen.text);
+        await takeOver(path, lockPath, seen, staleMs);
         continue;
       }
       if (Date.now() > deadline) {
@@ -86,14 +114,45 @@ async function acquire(path: string, lockPath: string, me: string, what: string,
   }
 }
 
-async function inspect(lockPath: string): Promise<{ text: string; holder?: LockHolder; holderGone: boolean; mtimeMs: number } | undefined> {
+/** The staging file of the lock; on failure (a full disk) nothing of it is left. */
+async function writeStaging(staging: string, me: string, path: string, what: string): Promise<void> {
+  try {
+    await fs.writeFile(staging, me, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    await fs.rm(staging, { force: true });
+    throw new LoginError(`cannot lock the ${what} ${path}: ${fileErrorText(error)}`);
+  }
+}
+
+/** An errno code with what it means for the user: `ENOSPC (no space left on the device)`. */
+export function fileErrorText(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const meaning: Record<string, string> = {
+    ENOSPC: 'no space left on the device: free some space',
+    EDQUOT: 'the disk quota is used up: free some space',
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted'
+  };
+  if (code && meaning[code]) return `${code} (${meaning[code]})`;
+  return code ?? message;
+}
+
+interface SeenLock {
+  text: string;
+  holder?: LockHolder;
+  holderGone: boolean;
+  mtimeMs: number;
+}
+
+async function inspect(lockPath: string): Promise<SeenLock | undefined> {
   try {
     const [text, stats] = await Promise.all([fs.readFile(lockPath, 'utf8'), fs.stat(lockPath)]);
     const holder = parseHolder(text);
     return {
       text,
       holder,
-      holderGone: holder !== undefined && holder.host === hostname() && !isRunning(holder.pid),
+      holderGone: holder !== undefined && isVisible(holder) && !isRunning(holder.pid),
       mtimeMs: stats.mtimeMs
     };
   } catch {
@@ -104,7 +163,13 @@ async function inspect(lockPath: string): Promise<{ text: string; holder?: LockH
 function parseHolder(text: string): LockHolder | undefined {
   try {
     const parsed = JSON.parse(text) as Partial<LockHolder>;
-    if (Number.isInteger(parsed.pid) && typeof parsed.host === 'string' && typeof parsed.nonce === 'string') return parsed as LockHolder;
+    if (
+      Number.isInteger(parsed.pid) &&
+      typeof parsed.host === 'string' &&
+      typeof parsed.nonce === 'string' &&
+      (parsed.pidNamespace === undefined || typeof parsed.pidNamespace === 'string')
+    )
+      return parsed as LockHolder;
   } catch {
     // a lock of an older version, or not ours: judged by its age alone
   }
@@ -123,10 +188,11 @@ function isRunning(pid: number): boolean {
 /**
  * Removes a dead holder's lock. It is first renamed aside and compared with what was judged dead, so
  * a lock another waiter has taken in the meantime is put back rather than broken. The temporary
- * files the dead holder may have left (a config half written, with secrets) go too: nobody else
- * writes them without the lock.
+ * files the dead holder may have left (a config half written, with secrets) go too: those named
+ * with its pid when it was seen gone in this namespace, and any older than staleMs (a writer renames
+ * its temporary file within moments; a waiter's staging file is written again when it went).
  */
-async function takeOver(path: string, lockPath: string, judged: string): Promise<void> {
+async function takeOver(path: string, lockPath: string, judged: SeenLock, staleMs: number): Promise<void> {
   const aside = temporaryPath(lockPath);
   try {
     await fs.rename(lockPath, aside);
@@ -134,21 +200,29 @@ async function takeOver(path: string, lockPath: string, judged: string): Promise
     return; // gone already
   }
   const taken = await fs.readFile(aside, 'utf8').catch(() => '');
-  if (taken !== judged) await fs.link(aside, lockPath).catch(() => undefined);
+  if (taken !== judged.text) await fs.link(aside, lockPath).catch(() => undefined);
   await fs.rm(aside, { force: true });
-  if (taken === judged) await removeOrphans(path, lockPath);
+  if (taken === judged.text) await removeOrphans(path, lockPath, judged.holderGone ? judged.holder?.pid : undefined, staleMs);
 }
 
-async function removeOrphans(path: string, lockPath: string): Promise<void> {
+async function removeOrphans(path: string, lockPath: string, deadPid: number | undefined, staleMs: number): Promise<void> {
   const dir = dirname(path);
   const names = await fs.readdir(dir).catch(() => [] as string[]);
-  const ofFile = temporaryPattern(basename(path));
-  const ofLock = temporaryPattern(basename(lockPath));
-  const doomed = names.filter((name) => {
-    if (ofFile.test(name)) return true;
-    const staged = ofLock.exec(name);
-    return staged !== null && !isRunning(Number(staged[1]));
-  });
+  const patterns = [temporaryPattern(basename(path)), temporaryPattern(basename(lockPath))];
+  const now = Date.now();
+  const doomed: string[] = [];
+  for (const name of names) {
+    const match = patterns.map((pattern) => pattern.exec(name)).find((found) => found !== null);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid) continue;
+    if (deadPid !== undefined && pid === deadPid) {
+      doomed.push(name);
+      continue;
+    }
+    const stats = await fs.lstat(join(dir, name)).catch(() => undefined);
+    if (stats && now - stats.mtimeMs > staleMs) doomed.push(name);
+  }
   await Promise.all(doomed.map((name) => fs.rm(join(dir, name), { force: true })));
 }
 
@@ -193,16 +267,16 @@ export async function readJsonObject(path: string): Promise<Record<string, unkno
 export async function editJsonFile(
   path: string,
   what: string,
-  change: (current: Record<string, unknown> | undefined) => object | undefined
+  change: (current: Record<string, unknown> | undefined) => object | undefined | Promise<object | undefined>
 ): Promise<void> {
   await ensurePrivateDir(dirname(path), what);
   await withFileLock(path, what, async () => {
-    const next = change(await readJsonObject(path));
+    const next = await change(await readJsonObject(path));
     if (next === undefined) return;
     try {
       await writeFileAtomic(path, `${JSON.stringify(next, null, 2)}\n`);
     } catch (error) {
-      throw new LoginError(`cannot write the ${what} ${path}: ${(error as Error).message}`);
+      throw new LoginError(`cannot write the ${what} ${path}: ${fileErrorText(error)}`);
     }
   });
 }

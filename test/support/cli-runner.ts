@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runNode, type NodeRun } from './spawn-node';
+import { helperPlace } from '../../src/core/helper/paths';
 
 const ROOT = join(__dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -59,9 +60,14 @@ export function writeConfig(home: Home, config: object): void {
   writeFileSync(configFile(home), JSON.stringify(config));
 }
 
-/** The helper's token cache files under this HOME. */
+/** The helper's token cache under this HOME, for logins on this HOME's docker config. */
 export function cacheDir(home: Home): string {
-  return join(home.dir, '.cache', 'acr-login');
+  return join(home.dir, '.cache', 'acr-login', helperPlace(configFile(home)));
+}
+
+/** The helper's settings under this HOME, for logins on this HOME's docker config. */
+export function helperSettingsFile(home: Home): string {
+  return join(home.dir, '.config', 'acr-login', `helper-${helperPlace(configFile(home))}.json`);
 }
 
 export function cacheFiles(home: Home): string[] {

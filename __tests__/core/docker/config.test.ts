@@ -3,6 +3,7 @@ import {
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   statSync,
@@ -61,7 +62,7 @@ describe('docker config file', () => {
       path,
       [mine, replaced].map((entry) => ({ server: entry.server, fingerprint: fingerprint(entry) }))
     );
-    expect(result).toEqual({ removed: ['mine.azurecr.io'], restored: [], changed: ['replaced.azurecr.io'] });
+    expect(result).toEqual({ removed: ['mine.azurecr.io'], restored: [], changed: ['replaced.azurecr.io'], handedOn: [] });
     expect(Object.keys(JSON.parse(readFileSync(path, 'utf8')).auths).sort()).toEqual(['other.azurecr.io', 'replaced.azurecr.io']);
   });
 
@@ -144,7 +145,7 @@ describe('an entry a login replaces is kept aside, privately, and put back exact
     expect(statSync(join(kept, '..')).mode & 0o777).toBe(0o700);
 
     const undone = await removeAuths(path, [{ server: entry.server, fingerprint: fingerprint(entry), kept }]);
-    expect(undone).toEqual({ removed: [], restored: ['a.azurecr.io'], changed: [] });
+    expect(undone).toEqual({ removed: [], restored: ['a.azurecr.io'], changed: [], handedOn: [] });
     expect(JSON.parse(readFileSync(path, 'utf8')).auths).toEqual({ 'a.azurecr.io': earlier, 'ghcr.io': { auth: 'eDp5' } });
     expect(existsSync(kept)).toBe(false);
   });
@@ -156,7 +157,7 @@ describe('an entry a login replaces is kept aside, privately, and put back exact
     await writeAuths(path, [{ ...entry, kept }]);
     await writeAuths(path, [{ ...entry, password: 'someone-else' }]);
     const undone = await removeAuths(path, [{ server: entry.server, fingerprint: fingerprint(entry), kept }]);
-    expect(undone).toEqual({ removed: [], restored: [], changed: ['a.azurecr.io'] });
+    expect(undone).toEqual({ removed: [], restored: [], changed: ['a.azurecr.io'], handedOn: [] });
     expect(decode(JSON.parse(readFileSync(path, 'utf8')).auths['a.azurecr.io'].auth)).toBe('u:someone-else');
     expect(existsSync(kept)).toBe(false);
   });
@@ -172,6 +173,28 @@ describe('an entry a login replaces is kept aside, privately, and put back exact
     await removeAuths(path, [{ server: 'a.azurecr.io', fingerprint: fingerprint(second), kept: keptSecond }]);
     await removeAuths(path, [{ server: 'a.azurecr.io', fingerprint: fingerprint(first), kept: keptFirst }]);
     expect(JSON.parse(readFileSync(path, 'utf8')).auths).toEqual({ 'a.azurecr.io': earlier });
+  });
+
+  it.each([
+    ['first logout first', [0, 1, 2]],
+    ['last logout first', [2, 1, 0]],
+    ['middle logout first', [1, 0, 2]]
+  ])('three overlapping logins (%s): each keeps its entry until its own logout, then the earliest entry is back', async (_, order) => {
+    const path = freshConfig({ auths: { 'a.azurecr.io': earlier } });
+    const dir = keptDir();
+    const logins = ['one', 'two', 'three'].map((password) => ({ server: 'a.azurecr.io', username: 'u', password, kept: keptFileIn(dir) }));
+    for (const entry of logins) await writeAuths(path, [entry]);
+    const live = new Set(logins);
+    for (const index of order) {
+      const entry = logins[index] as (typeof logins)[number];
+      await removeAuths(path, [{ server: entry.server, fingerprint: fingerprint(entry), kept: entry.kept }]);
+      live.delete(entry);
+      const current = JSON.parse(readFileSync(path, 'utf8')).auths['a.azurecr.io'];
+      const newestLive = logins.filter((login) => live.has(login)).pop();
+      expect(decode(current.auth)).toBe(newestLive ? `u:${newestLive.password}` : decode(earlier.auth));
+    }
+    expect(JSON.parse(readFileSync(path, 'utf8')).auths).toEqual({ 'a.azurecr.io': earlier });
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('credHelpers: an entry naming another helper is put back', async () => {
@@ -195,7 +218,7 @@ describe('an entry a login replaces is kept aside, privately, and put back exact
     writeFileSync(plantedTarget, JSON.stringify({ version: 1, section: 'auths', server: 'a.azurecr.io', entry: { auth: 'cGxhbnRlZDp4' } }));
     symlinkSync(plantedTarget, kept);
     const undone = await removeAuths(path, [{ server: entry.server, fingerprint: fingerprint(entry), kept }]);
-    expect(undone).toEqual({ removed: ['a.azurecr.io'], restored: [], changed: [] });
+    expect(undone).toEqual({ removed: ['a.azurecr.io'], restored: [], changed: [], handedOn: [] });
     expect(JSON.parse(readFileSync(path, 'utf8')).auths).toEqual({});
   });
 });

@@ -3,8 +3,8 @@ import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { LoginError } from '../../lib/errors';
-import { withFileLock, writeFileAtomic } from '../../lib/locked-file';
-import { dropKept, keepAside, KeptEntry, readKept } from './kept';
+import { fileErrorText, LockOptions, withFileLock, writeFileAtomic } from '../../lib/locked-file';
+import { dropKept, handOn, keepAside, KeptEntry, readKept } from './kept';
 
 /** `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`, as docker, skopeo, podman and oras look for it. */
 export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
@@ -47,21 +47,32 @@ export interface Undone {
   restored: string[];
   /** Servers left alone: something else replaced the entry since. */
   changed: string[];
+  /** Of those, the ones another login of this product replaced: the earlier entry is now its to put back. */
+  handedOn: string[];
+}
+
+type ConfigEdit<T> = (config: DockerConfig) => Promise<{ changed: boolean; result: T }> | { changed: boolean; result: T };
+
+/**
+ * Runs `work` holding the config's lock, shared with every process of this product editing the same
+ * file, wherever it runs (see withFileLock). Also held around the product's own docker runs on it.
+ */
+export async function withConfigLock<T>(configPath: string, work: () => Promise<T>, options?: LockOptions): Promise<T> {
+  await ensureConfigDir(configPath);
+  return withFileLock(configPath, 'docker config', work, options);
 }
 
 /** Reads, edits and writes back the config under its lock; `edit` returns whether it changed anything. */
-export async function updateConfig<T>(
-  configPath: string,
-  edit: (config: DockerConfig) => Promise<{ changed: boolean; result: T }> | { changed: boolean; result: T }
-): Promise<T> {
-  await ensureConfigDir(configPath);
-  // The lock file is shared with any parallel step editing the same config.
-  return withFileLock(configPath, 'docker config', async () => {
-    const config = await readConfig(configPath);
-    const { changed, result } = await edit(config);
-    if (changed) await writeConfig(configPath, config);
-    return result;
-  });
+export async function updateConfig<T>(configPath: string, edit: ConfigEdit<T>): Promise<T> {
+  return withConfigLock(configPath, () => editConfigLocked(configPath, edit));
+}
+
+/** updateConfig for a caller that holds the config's lock already (withConfigLock). */
+export async function editConfigLocked<T>(configPath: string, edit: ConfigEdit<T>): Promise<T> {
+  const config = await readConfig(configPath);
+  const { changed, result } = await edit(config);
+  if (changed) await writeConfig(configPath, config);
+  return result;
 }
 
 /** Reads the config as it is (nothing when absent), failing on one of the wrong shape as an edit would. */
@@ -85,7 +96,13 @@ export async function writeAuths(
     for (const entry of entries) {
       const earlier = auths[entry.server];
       if (earlier !== undefined && entry.kept) {
-        await keepAside(entry.kept, { section: 'auths', server: entry.server, entry: earlier, fingerprint: fingerprintOf(earlier) });
+        await keepAside(entry.kept, {
+          section: 'auths',
+          server: entry.server,
+          entry: earlier,
+          fingerprint: fingerprintOf(earlier),
+          configPath
+        });
       }
       const helper = config.credHelpers?.[entry.server];
       if (typeof helper === 'string') overriddenBy[entry.server] = helper;
@@ -95,16 +112,34 @@ export async function writeAuths(
   });
 }
 
-/** Keeps aside the `auths` entries docker login is about to replace (a config without credsStore or credHelpers for them). */
+/**
+ * Keeps aside the `auths` entries docker login is about to replace (where no credsStore or
+ * credHelpers entry holds them instead), with the legacy `https://HOST` and `http://HOST` keys that
+ * docker logout removes too. Call holding the config's lock.
+ */
 export async function keepAuthsAside(configPath: string, written: Written[]): Promise<void> {
   const config = await readConfigFile(configPath);
   if (credsStoreOf(config).credsStore) return;
   for (const { server, kept } of written) {
+    if (!kept || config.credHelpers?.[server] !== undefined) continue;
     const earlier = config.auths?.[server];
-    if (kept && earlier !== undefined && config.credHelpers?.[server] === undefined) {
-      await keepAside(kept, { section: 'auths', server, entry: earlier, fingerprint: fingerprintOf(earlier) });
-    }
+    const alongside: Record<string, unknown> = {};
+    for (const key of legacyKeys(server)) if (config.auths?.[key] !== undefined) alongside[key] = config.auths[key];
+    if (earlier === undefined && Object.keys(alongside).length === 0) continue;
+    await keepAside(kept, {
+      section: 'auths',
+      server,
+      entry: earlier,
+      fingerprint: fingerprintOf(earlier),
+      configPath,
+      ...(Object.keys(alongside).length > 0 ? { alongside } : {})
+    });
   }
+}
+
+/** The other keys docker logout removes with `HOST`: those older docker versions wrote. */
+export function legacyKeys(server: string): string[] {
+  return [`https://${server}`, `http://${server}`];
 }
 
 /**
@@ -115,55 +150,57 @@ export async function removeAuths(configPath: string, written: Written[]): Promi
   return undoEntries(configPath, 'auths', written, isOurAuth);
 }
 
-/** After docker logout: puts back the entries kept aside before docker login, where docker left none (or left ours). */
-export async function restoreAfterDockerLogout(configPath: string, written: Written[]): Promise<string[]> {
-  const kept = written.filter((entry) => entry.kept);
-  if (kept.length === 0) return [];
-  return (await undoEntries(configPath, 'auths', kept, isOurAuth, true)).restored;
-}
-
-function isOurAuth(entry: unknown, expected: string): boolean {
+export function isOurAuth(entry: unknown, expected: string): boolean {
   const auth = (entry as { auth?: unknown } | null)?.auth;
   return typeof auth === 'string' && digest(auth) === expected;
 }
 
 /**
  * Undoes `written` in one section: an entry `isOurs` recognises is replaced by the kept one, or
- * deleted when none was kept; any other entry is left (and its kept one dropped). With
- * `alsoWhereAbsent`, kept entries also go back where the section has none (after docker logout).
+ * deleted when none was kept; any other entry is left, and when another login of this product
+ * replaced it (its kept file holds ours), what we kept is handed on to it. With `alsoWhereAbsent`,
+ * kept entries also go back where the section has none (after docker logout). With `lockHeld`, the
+ * caller holds the config's lock already. The kept files are dropped in every case.
  */
 export async function undoEntries(
   configPath: string,
   section: KeptEntry['section'],
   written: Written[],
   isOurs: (entry: unknown, fingerprint: string) => boolean,
-  alsoWhereAbsent = false
+  alsoWhereAbsent = false,
+  lockHeld = false
 ): Promise<Undone> {
-  const undone: Undone = { removed: [], restored: [], changed: [] };
-  try {
-    await updateConfig(configPath, async (config) => {
-      const entries = (config[section] ?? {}) as Record<string, unknown>;
-      for (const { server, fingerprint: expected, kept } of written) {
-        const current = entries[server];
-        const ours = current !== undefined && isOurs(current, expected);
-        if (!ours && !(alsoWhereAbsent && current === undefined)) {
-          if (current !== undefined) undone.changed.push(server);
-          continue;
-        }
-        const earlier = kept ? await readKept(kept, section, server) : undefined;
-        if (earlier) {
-          entries[server] = earlier.entry;
-          undone.restored.push(server);
-        } else if (current !== undefined) {
-          delete entries[server];
-          undone.removed.push(server);
-        }
+  const undone: Undone = { removed: [], restored: [], changed: [], handedOn: [] };
+  const edit: ConfigEdit<undefined> = async (config) => {
+    const entries = (config[section] ?? {}) as Record<string, unknown>;
+    for (const { server, fingerprint: expected, kept } of written) {
+      const current = entries[server];
+      const ours = current !== undefined && isOurs(current, expected);
+      if (!ours && !(alsoWhereAbsent && current === undefined)) {
+        if (current === undefined) continue;
+        undone.changed.push(server);
+        if (kept && (await handOn(configPath, section, server, expected, kept))) undone.handedOn.push(server);
+        continue;
       }
-      if (undone.removed.length + undone.restored.length === 0) return { changed: false, result: undefined };
-      if (config[section] === undefined) (config as Record<string, unknown>)[section] = entries;
-      if (section === 'credHelpers' && Object.keys(entries).length === 0) delete config.credHelpers;
-      return { changed: true, result: undefined };
-    });
+      const earlier = kept ? await readKept(kept, section, server) : undefined;
+      for (const [key, entry] of Object.entries(earlier?.alongside ?? {})) entries[key] ??= entry;
+      if (earlier && earlier.entry !== undefined) {
+        entries[server] = earlier.entry;
+        undone.restored.push(server);
+      } else if (current !== undefined) {
+        delete entries[server];
+        undone.removed.push(server);
+      } else if (earlier) {
+        undone.restored.push(server);
+      }
+    }
+    if (undone.removed.length + undone.restored.length === 0) return { changed: false, result: undefined };
+    if (config[section] === undefined) (config as Record<string, unknown>)[section] = entries;
+    if (section === 'credHelpers' && Object.keys(entries).length === 0) delete config.credHelpers;
+    return { changed: true, result: undefined };
+  };
+  try {
+    await (lockHeld ? editConfigLocked(configPath, edit) : updateConfig(configPath, edit));
   } finally {
     // Put back or not, a kept entry is not left lying around once its logout ran.
     await Promise.all(written.map((entry) => (entry.kept ? dropKept(entry.kept) : undefined)));
@@ -180,7 +217,8 @@ function authValue(entry: AuthEntry): string {
   return Buffer.from(`${entry.username}:${entry.password}`).toString('base64');
 }
 
-function fingerprintOf(entry: unknown): string {
+/** The fingerprint of an `auths` entry as found: '' when it holds no `auth`. */
+export function fingerprintOf(entry: unknown): string {
   const auth = (entry as { auth?: unknown } | null)?.auth;
   return typeof auth === 'string' ? digest(auth) : '';
 }
@@ -198,7 +236,7 @@ async function ensureConfigDir(configPath: string): Promise<void> {
   try {
     await fs.mkdir(dirname(configPath), { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new LoginError(`cannot create the docker config directory ${dirname(configPath)}: ${(error as NodeJS.ErrnoException).code}`);
+    throw new LoginError(`cannot create the docker config directory ${dirname(configPath)}: ${fileErrorText(error)}`);
   }
 }
 
@@ -230,9 +268,13 @@ async function readConfig(configPath: string): Promise<DockerConfig> {
 /** Writes through a symbolic link, as docker does: the link stays, its target gets the new content. */
 async function writeConfig(configPath: string, config: DockerConfig): Promise<void> {
   try {
-    await writeFileAtomic(await linkTarget(configPath), `${JSON.stringify(config, null, '\t')}\n`);
+    const target = await linkTarget(configPath);
+    // docker and podman end the file without a newline: an edit keeps the file's own ending, so an undone edit leaves it as it was.
+    const before = await fs.readFile(target, 'utf8').catch(() => '');
+    const ending = before === '' || before.endsWith('\n') ? '\n' : '';
+    await writeFileAtomic(target, `${JSON.stringify(config, null, '\t')}${ending}`);
   } catch (error) {
-    throw new LoginError(`cannot write docker config ${configPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new LoginError(`cannot write docker config ${configPath}: ${fileErrorText(error)}`);
   }
 }
 

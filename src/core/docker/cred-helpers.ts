@@ -1,4 +1,4 @@
-import { credsStoreOf, Undone, undoEntries, updateConfig, Written } from './config';
+import { credsStoreOf, editConfigLocked, Undone, undoEntries, updateConfig, Written } from './config';
 import { keepAside } from './kept';
 
 /** The `credHelpers` value naming this product's helper: docker runs `docker-credential-<name>`. */
@@ -8,17 +8,25 @@ export const HELPER_EXECUTABLE = `docker-credential-${HELPER_NAME}`;
 /**
  * Points `credHelpers` of each server at the helper, keeping every other entry; an entry it replaces
  * is kept aside first for the logout to put back. Reports a `credsStore` that other tools may prefer.
+ * With `lockHeld`, the caller holds the config's lock already (withConfigLock).
  */
 export async function writeCredHelpers(
   configPath: string,
-  servers: Array<{ server: string; kept?: string }>
+  servers: Array<{ server: string; kept?: string }>,
+  lockHeld = false
 ): Promise<{ credsStore?: string }> {
-  return updateConfig(configPath, async (config) => {
+  return (lockHeld ? editConfigLocked<{ credsStore?: string }> : updateConfig<{ credsStore?: string }>)(configPath, async (config) => {
     const helpers = (config.credHelpers ??= {});
     for (const { server, kept } of servers) {
       const earlier = helpers[server];
       if (earlier !== undefined && kept) {
-        await keepAside(kept, { section: 'credHelpers', server, entry: earlier, fingerprint: typeof earlier === 'string' ? earlier : '' });
+        await keepAside(kept, {
+          section: 'credHelpers',
+          server,
+          entry: earlier,
+          fingerprint: typeof earlier === 'string' ? earlier : '',
+          configPath
+        });
       }
     }
     const changed = servers.some(({ server }) => helpers[server] !== HELPER_NAME);
@@ -28,6 +36,6 @@ export async function writeCredHelpers(
 }
 
 /** Removes the `credHelpers` entries that still name the helper, putting back those they replaced; reports those changed since. */
-export async function removeCredHelpers(configPath: string, servers: Written[]): Promise<Undone> {
-  return undoEntries(configPath, 'credHelpers', servers, (helper) => helper === HELPER_NAME);
+export async function removeCredHelpers(configPath: string, servers: Written[], lockHeld = false): Promise<Undone> {
+  return undoEntries(configPath, 'credHelpers', servers, (helper) => helper === HELPER_NAME, false, lockHeld);
 }

@@ -82,6 +82,88 @@ export async function removeHelperSettings(path: string, servers?: string[]): Pr
 }
 
 /**
+ * One live `login: helper` of a server on one docker config, until its logout. Several jobs on one
+ * config share its credHelpers entry (it names the helper for all of them), so the settings file
+ * counts them: the newest live login's settings answer, and only the last one out undoes the entry.
+ */
+export interface HelperHolder {
+  id: string;
+  /** Where this login kept the entry its credHelpers entry replaced; passed to the next holder when it leaves first. */
+  kept?: string;
+  settings: HelperSettings;
+}
+
+/** Records the login `id` for these servers (its settings answer from now on); returns the servers other live logins hold too. */
+export async function joinHelperSettings(
+  path: string,
+  id: string,
+  entries: Record<string, { settings: HelperSettings; kept?: string }>
+): Promise<Set<string>> {
+  const shared = new Set<string>();
+  await editHolders(path, (registries, holders) => {
+    for (const [server, { settings, kept }] of Object.entries(entries)) {
+      const others = (holders[server] ?? []).filter((holder) => holder.id !== id);
+      if (others.length > 0) shared.add(server);
+      holders[server] = [...others, { id, settings, ...(kept ? { kept } : {}) }];
+      registries[server] = settings;
+    }
+  });
+  return shared;
+}
+
+/**
+ * The login `id` leaves these servers: its settings go, and the newest remaining login's answer
+ * again. Returns the login still holding each server, if any. A login recorded without an id (an
+ * older version) leaves the server to nobody.
+ */
+export async function leaveHelperSettings(path: string, id: string, servers: string[]): Promise<Map<string, HelperHolder | undefined>> {
+  const left = new Map<string, HelperHolder | undefined>();
+  await editHolders(path, (registries, holders) => {
+    for (const server of servers) {
+      const remaining = (holders[server] ?? []).filter((holder) => holder.id !== id);
+      const newest = remaining[remaining.length - 1];
+      left.set(server, newest);
+      if (newest) {
+        holders[server] = remaining;
+        registries[server] = newest.settings;
+      } else {
+        delete holders[server];
+        delete registries[server];
+      }
+    }
+  });
+  return left;
+}
+
+async function editHolders(
+  path: string,
+  change: (registries: Record<string, HelperSettings>, holders: Record<string, HelperHolder[]>) => void
+): Promise<void> {
+  await editJsonFile(path, 'credential helper settings', (file) => {
+    const registries = settingsIn(file);
+    const holders = holdersIn(file);
+    change(registries, holders);
+    return { version: 1, registries, holders };
+  });
+}
+
+function holdersIn(file: Record<string, unknown> | undefined): Record<string, HelperHolder[]> {
+  const all = file?.version === 1 && isObject(file.holders) ? file.holders : {};
+  const valid: Record<string, HelperHolder[]> = {};
+  for (const [server, list] of Object.entries(all)) {
+    if (!Array.isArray(list)) continue;
+    valid[server] = list.filter(
+      (holder): holder is HelperHolder =>
+        isObject(holder) &&
+        typeof holder.id === 'string' &&
+        (holder.kept === undefined || typeof holder.kept === 'string') &&
+        isSettings(holder.settings)
+    );
+  }
+  return valid;
+}
+
+/**
  * Every recorded server with its settings; an unreadable file records nothing. Settings say where to
  * sign in (with the secret from the environment): only a file of this user, in a directory of this
  * user, is read.
@@ -103,7 +185,7 @@ function settingsIn(file: Record<string, unknown> | undefined): Record<string, H
 async function edit(path: string, change: (registries: Record<string, HelperSettings>) => boolean): Promise<void> {
   await editJsonFile(path, 'credential helper settings', (file) => {
     const registries = settingsIn(file);
-    return change(registries) ? { version: 1, registries } : undefined;
+    return change(registries) ? { version: 1, registries, holders: holdersIn(file) } : undefined;
   });
 }
 

@@ -1,11 +1,22 @@
 import { HELPER_EXECUTABLE, HELPER_NAME, removeCredHelpers, writeCredHelpers } from '../docker/cred-helpers';
-import { dockerConfigPath } from '../docker/config';
 import { LoginError } from '../../lib/errors';
 import type { RegistryCredential } from '../registry/exchange';
 import { installLauncher } from './launcher';
-import { cacheIdentityOf, helperSettingsOf, HelperSettings, recordHelperSettings, removeHelperSettings } from './settings';
-import { helperSettingsPath, keptEntriesDir, tokenCacheDir } from './paths';
-import { keptFileIn } from '../docker/kept';
+import {
+  cacheIdentityOf,
+  helperSettingsOf,
+  HelperSettings,
+  joinHelperSettings,
+  leaveHelperSettings,
+  recordHelperSettings,
+  removeHelperSettings
+} from './settings';
+import { helperSettingsPathFor, keptEntriesDir, tokenCacheDirFor } from './paths';
+import { dropKept, keptFileIn, passKept } from '../docker/kept';
+import { dockerConfigPath, withConfigLock } from '../docker/config';
+import { randomBytes } from 'node:crypto';
+import { clientAuthFiles } from '../clients/auth-files';
+import { writeClientCredHelpers, writtenAlso } from '../clients/entries';
 import { LoginState, serializeState } from '../state';
 import type { Credential, LoginOptions } from '../options';
 import type { Platform } from '../platform';
@@ -20,14 +31,22 @@ export async function storeForHelper(credentials: RegistryCredential[], options:
   const host = platform.credentialHelper;
   if (!host) throw new LoginError('login helper is not available here');
   const configPath = dockerConfigPath(env);
-  const settingsPath = helperSettingsPath(env);
-  const cacheDir = tokenCacheDir(env);
+  const settingsPath = helperSettingsPathFor(env, configPath);
+  const cacheDir = tokenCacheDirFor(env, configPath);
   const servers = credentials.map((credential) => credential.registry.loginServer);
   const keptDir = keptEntriesDir(env);
-  const written = servers.map((server) => ({ server, fingerprint: HELPER_NAME, ...(options.logout ? { kept: keptFileIn(keptDir) } : {}) }));
+  // The fingerprint names this login among the others of the same config (they all write the helper's name).
+  const id = `${HELPER_NAME}:${randomBytes(8).toString('hex')}`;
+  const otherFiles = await clientAuthFiles(env, configPath);
+  const written = servers.map((server) => ({
+    server,
+    fingerprint: id,
+    ...(options.logout ? { kept: keptFileIn(keptDir) } : {}),
+    ...writtenAlso(otherFiles, options.logout, keptDir)
+  }));
   if (options.logout) {
     const state: LoginState = { mode: 'helper', configPath, settingsPath, cacheDir, servers: written };
-    platform.saveState(serializeState(state));
+    await platform.saveState(serializeState(state));
   }
   const settings: Record<string, HelperSettings> = {};
   for (const credential of credentials) {
@@ -41,7 +60,6 @@ export async function storeForHelper(credentials: RegistryCredential[], options:
       credential.expiresOn
     );
   }
-  await recordHelperSettings(settingsPath, settings);
   const reach = await installLauncher(host, env);
   if (reach.how === 'added') platform.info(`Put ${reach.dir} on PATH for ${HELPER_EXECUTABLE}`);
   if (reach.how === 'other') platform.info(`docker will run ${reach.path}`);
@@ -50,25 +68,78 @@ export async function storeForHelper(credentials: RegistryCredential[], options:
       `${HELPER_EXECUTABLE} is not on PATH: add ${reach.dir} to PATH (export PATH="${reach.dir}:$PATH") so docker, podman and skopeo find it`
     );
   }
-  await writeCredHelpers(configPath, written);
+  await withConfigLock(configPath, async () => {
+    // A login only counts itself in when its logout will run; another live login's entry is not kept aside as the user's.
+    if (!options.logout) {
+      await recordHelperSettings(settingsPath, settings);
+      await writeCredHelpers(configPath, written, true);
+      return;
+    }
+    const shared = await joinHelperSettings(
+      settingsPath,
+      id,
+      Object.fromEntries(written.map(({ server, kept }) => [server, { settings: settings[server] as HelperSettings, kept }]))
+    );
+    await writeCredHelpers(
+      configPath,
+      written.map(({ server, kept }) => (shared.has(server) ? { server } : { server, kept })),
+      true
+    );
+  });
   platform.info(
     `Wrote credHelpers for ${servers.join(', ')} to ${configPath}; ${HELPER_EXECUTABLE} renews their tokens when less than 10 minutes are left`
   );
+  await writeClientCredHelpers(otherFiles, written, platform);
   const hint = renewalHint(Object.values(settings)[0], options.credential, env);
   if (hint) platform.warning(hint);
 }
 
-/** Undoes login: helper for these servers: the credHelpers entries that still name the helper, the settings and the cached tokens. */
+/**
+ * Undoes login: helper for these servers: the credHelpers entries that still name the helper, the
+ * settings and the cached tokens. Where another live login of the same docker config holds a server
+ * too, it is left to it: only this login's settings go, and what this login kept passes to it.
+ */
 export async function removeHelperLogin(state: LoginState, platform: Platform): Promise<void> {
-  const servers = state.servers.map((entry) => entry.server);
-  if (state.configPath) {
-    const { removed, restored, changed } = await removeCredHelpers(state.configPath, state.servers);
-    if (removed.length > 0) platform.info(`Removed the credHelpers entries for ${removed.join(', ')} from ${state.configPath}`);
-    if (restored.length > 0) platform.info(`Put back the earlier credHelpers entries for ${restored.join(', ')} in ${state.configPath}`);
-    for (const server of changed) platform.warning(`Left credHelpers ${server} in ${state.configPath}: it names another helper now`);
+  const { configPath, settingsPath, cacheDir } = state;
+  if (!configPath || !settingsPath) {
+    if (settingsPath)
+      await removeHelperSettings(
+        settingsPath,
+        state.servers.map((entry) => entry.server)
+      );
+    if (cacheDir)
+      await removeCachedTokens(
+        cacheDir,
+        state.servers.map((entry) => entry.server)
+      );
+    return;
   }
-  if (state.settingsPath) await removeHelperSettings(state.settingsPath, servers);
-  if (state.cacheDir) await removeCachedTokens(state.cacheDir, servers);
+  await withConfigLock(configPath, async () => {
+    const id = state.servers[0]?.fingerprint ?? '';
+    const holders = await leaveHelperSettings(
+      settingsPath,
+      id,
+      state.servers.map((entry) => entry.server)
+    );
+    const lastOut = state.servers.filter((entry) => holders.get(entry.server) === undefined);
+    for (const entry of state.servers) {
+      const successor = holders.get(entry.server);
+      if (!successor || !entry.kept) continue;
+      if (successor.kept) await passKept(entry.kept, successor.kept, 'credHelpers', entry.server);
+      else await dropKept(entry.kept);
+      platform.info(`Left credHelpers ${entry.server} in ${configPath} to another login of the helper on it, still running`);
+    }
+    if (lastOut.length === 0) return;
+    const { removed, restored, changed } = await removeCredHelpers(configPath, lastOut, true);
+    if (removed.length > 0) platform.info(`Removed the credHelpers entries for ${removed.join(', ')} from ${configPath}`);
+    if (restored.length > 0) platform.info(`Put back the earlier credHelpers entries for ${restored.join(', ')} in ${configPath}`);
+    for (const server of changed) platform.warning(`Left credHelpers ${server} in ${configPath}: it names another helper now`);
+    if (cacheDir)
+      await removeCachedTokens(
+        cacheDir,
+        lastOut.map((entry) => entry.server)
+      );
+  });
 }
 
 /** Why the helper may be unable to renew a token after about 3 hours, when the environment lacks what it needs. */
