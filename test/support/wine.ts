@@ -29,10 +29,10 @@ export function windowsPath(linuxPath: string): string {
   return `Z:${resolve(linuxPath).replace(/\//g, '\\')}`;
 }
 
-/** Throws, naming the set-up command, when Wine, Windows Node or the prefix is missing. */
-export function checkWine(): void {
+/** Throws, naming the set-up command, when Wine, Windows Node (unless not needed) or the prefix is missing. */
+export function checkWine(windowsNode = true): void {
   for (const [what, path] of [
-    ['Windows Node', WINDOWS_NODE],
+    ...(windowsNode ? ([['Windows Node', WINDOWS_NODE]] as const) : []),
     ['the Wine prefix', join(WINE_PREFIX, 'system.reg')]
   ] as const) {
     if (!existsSync(path)) throw new Error(`${what} is not installed at ${path}: run \`bash scripts/setup.sh\``);
@@ -66,27 +66,43 @@ export interface WindowsRunOptions extends Omit<NodeRunOptions, 'node'> {
  */
 export async function runWindowsNode(script: string, options: WindowsRunOptions): Promise<NodeRun> {
   checkWine();
+  const args = ['--require', windowsPath(PRELOAD), ...(options.nodeArgs ?? []), windowsPath(script), ...(options.args ?? [])];
+  return runUnderWine([WINDOWS_NODE, ...args], options, options.env['NODE_OPTIONS']);
+}
+
+/**
+ * Runs a Windows executable made of Node (a single executable application, such as acr-login-win-x64.exe) under Wine
+ * as runWindowsNode runs node.exe: the preload comes in through NODE_OPTIONS, which such an executable reads.
+ */
+export async function runWindowsExecutable(executable: string, options: Omit<NodeRunOptions, 'node'>): Promise<NodeRun> {
+  checkWine(false);
+  const nodeOptions = [`--require ${windowsPath(PRELOAD)}`, options.env['NODE_OPTIONS']].filter(Boolean).join(' ');
+  return runUnderWine([executable, ...(options.args ?? [])], options, nodeOptions);
+}
+
+async function runUnderWine(command: string[], options: Omit<NodeRunOptions, 'node'>, nodeOptions: string | undefined): Promise<NodeRun> {
   for (let start = 1; ; start++) {
-    const run = await startOnce(script, options);
+    const run = await startOnce(command, options, nodeOptions);
     if (start < STARTS && run.exitCode !== 0 && LOST_START.test(run.stderr)) continue;
     return run;
   }
 }
 
-async function startOnce(script: string, options: WindowsRunOptions): Promise<NodeRun> {
+async function startOnce(command: string[], options: Omit<NodeRunOptions, 'node'>, nodeOptions: string | undefined): Promise<NodeRun> {
   const dir = mkdtempSync(join(tmpdir(), 'wine-run-'));
   const files = { env: join(dir, 'env.json'), stdin: join(dir, 'stdin'), stdout: join(dir, 'stdout'), stderr: join(dir, 'stderr') };
   writeFileSync(files.env, JSON.stringify(options.env));
   writeFileSync(files.stdin, options.stdin ?? '');
   const fds = [openSync(files.stdin, 'r'), openSync(files.stdout, 'w'), openSync(files.stderr, 'w')] as const;
-  // NODE_OPTIONS is read at start, before the preload can restore it: it goes through Wine's own environment too.
+  // NODE_OPTIONS and NODE_EXTRA_CA_CERTS are read at start, before the preload can restore them: they go through
+  // Wine's own environment too.
   const startEnv: Record<string, string> = { ...wineEnv(), [WINE_ENV_FILE]: windowsPath(files.env) };
-  if (options.env['NODE_OPTIONS'] !== undefined) startEnv['NODE_OPTIONS'] = options.env['NODE_OPTIONS'];
-  const args = ['--require', windowsPath(PRELOAD), ...(options.nodeArgs ?? []), windowsPath(script), ...(options.args ?? [])];
+  if (nodeOptions !== undefined) startEnv['NODE_OPTIONS'] = nodeOptions;
+  if (options.env['NODE_EXTRA_CA_CERTS'] !== undefined) startEnv['NODE_EXTRA_CA_CERTS'] = options.env['NODE_EXTRA_CA_CERTS'];
   const started = Date.now();
   try {
     const exitCode = await new Promise<number>((resolvePromise, reject) => {
-      const child = spawn('wine', [WINDOWS_NODE, ...args], { env: startEnv, cwd: options.cwd, stdio: [fds[0], fds[1], fds[2]] });
+      const child = spawn('wine', command, { env: startEnv, cwd: options.cwd, stdio: [fds[0], fds[1], fds[2]] });
       const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120000);
       child.on('error', reject);
       child.on('close', (code) => {
