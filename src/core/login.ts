@@ -1,6 +1,8 @@
 import { dockerRunner } from './docker/cli';
 import { AuthEntry, dockerConfigPath, fingerprint, readConfigFile, writeAuths } from './docker/config';
 import { dockerLoginsOn } from './docker/docker-runs';
+import { keepStoreEntries, refusedByStore } from './docker/credential-store';
+import { describeError } from '../lib/errors';
 import { chooseAutoLoginMode } from './docker/login-mode';
 import { clientAuthFiles } from './clients/auth-files';
 import { writeClientAuths, writtenAlso } from './clients/entries';
@@ -72,10 +74,14 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
     await writeClientAuths(otherFiles, entries, written, platform);
     return;
   }
+  // A credential store's earlier entry for each registry is kept aside first: docker login replaces it.
+  const stores = await keepStoreEntries(configPath, written, platform.env);
   // One at a time, under the config's lock: the docker CLI does not lock its config file.
   await dockerLoginsOn(configPath, entries, logout ? written : [], platform.runDocker ?? dockerRunner(platform.env), (server) =>
     platform.info(`docker login ${server} succeeded`)
-  );
+  ).catch((error: unknown) => {
+    throw refusedByStore(describeError(error), stores) ?? error;
+  });
   await writeClientAuths(otherFiles, entries, written, platform);
 }
 

@@ -1,6 +1,7 @@
 import { dockerRunner } from './docker/cli';
 import { removeAuths } from './docker/config';
 import { dockerLogoutsOn } from './docker/docker-runs';
+import { restoreStoreEntries } from './docker/credential-store';
 import { describeError } from '../lib/errors';
 import { removeHelperLogin } from './helper/store';
 import { undoClientFiles } from './clients/entries';
@@ -34,6 +35,8 @@ export async function logout(stateText: string, platform: Platform): Promise<voi
     if (report.restored.length > 0)
       platform.info(`Put back the earlier credentials for ${report.restored.join(', ')} in ${state.configPath}`);
     reportChanged(state.configPath, report.changed, report.handedOn, platform);
+    const putBack = await restoreStoreEntries(state.configPath, state.servers, platform.env);
+    if (putBack.length > 0) platform.info(`Put back the earlier credential store entries of ${putBack.join(', ')}`);
   } catch (error) {
     platform.warning(`Logout failed: ${describeError(error)}`);
   } finally {

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { LoginError } from './errors';
 import { ensurePrivateDir, readOwnFile } from './private-dir';
+import { replaceFile } from './replace-file';
 
 export interface LockOptions {
   /** How long to wait for a live holder before giving up; never less than twice staleMs. */
@@ -240,7 +241,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   const temporary = temporaryPath(path);
   try {
     await fs.writeFile(temporary, text, { mode: 0o600, flag: 'wx' });
-    await fs.rename(temporary, path);
+    await replaceFile(temporary, path);
   } catch (error) {
     await fs.rm(temporary, { force: true });
     throw error;

@@ -70,7 +70,7 @@ export async function runStep(script: string, env: Record<string, string>, timeo
     node
   });
   const commands = (name: string): string[] =>
-    [...stdout.matchAll(new RegExp(`^::${name}(?: [^:]*)?::(.*)$`, 'gm'))].map((match) => unescapeData(match[1] ?? ''));
+    [...stdout.matchAll(new RegExp(`^::${name}(?: [^:]*)?::(.*?)\r?$`, 'gm'))].map((match) => unescapeData(match[1] ?? ''));
   return {
     exitCode,
     stdout,
@@ -106,7 +106,8 @@ export async function runAction(
 /** The `name<<DELIMITER ... DELIMITER` format of GITHUB_OUTPUT and GITHUB_STATE. */
 export function parseFileCommands(text: string): Record<string, string> {
   const values: Record<string, string> = {};
-  const lines = text.split('\n');
+  // Windows runners' steps end lines with CRLF (os.EOL), which the runner reads as line ends too.
+  const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i] ?? '');
     if (heredoc) {

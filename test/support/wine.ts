@@ -4,7 +4,7 @@
 // preload from a JSON file (Wine drops names holding `-` and sets USERPROFILE/LOCALAPPDATA itself), and a process
 // start that Wine itself loses (`wine client error: recvmsg`) started again: that is Wine's failure, not the product's.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { NodeRun, NodeRunOptions } from './spawn-node';
@@ -49,6 +49,8 @@ function wineEnv(): Record<string, string> {
   return {
     PATH: '/usr/bin:/bin',
     HOME: process.env['HOME'] ?? tmpdir(),
+    // Wine maps Linux file names with the locale's character set: UTF-8, as the names are.
+    LANG: 'C.UTF-8',
     WINEPREFIX: WINE_PREFIX,
     WINEDEBUG: '-all',
     WINEDLLOVERRIDES: 'mscoree,mshtml='
@@ -94,11 +96,11 @@ async function startOnce(command: string[], options: Omit<NodeRunOptions, 'node'
   writeFileSync(files.env, JSON.stringify(options.env));
   writeFileSync(files.stdin, options.stdin ?? '');
   const fds = [openSync(files.stdin, 'r'), openSync(files.stdout, 'w'), openSync(files.stderr, 'w')] as const;
-  // NODE_OPTIONS and NODE_EXTRA_CA_CERTS are read at start, before the preload can restore them: they go through
-  // Wine's own environment too.
-  const startEnv: Record<string, string> = { ...wineEnv(), [WINE_ENV_FILE]: windowsPath(files.env) };
+  // Node reads some variables at start (NODE_OPTIONS, NODE_EXTRA_CA_CERTS), before the preload runs: every variable
+  // Wine can carry goes through its environment as well; PATH and HOME stay Wine's own (it needs them on the Linux side).
+  const carried = Object.entries(options.env).filter(([name]) => !name.includes('-') && !/^(PATH|HOME|WINE.*)$/i.test(name));
+  const startEnv: Record<string, string> = { ...Object.fromEntries(carried), ...wineEnv(), [WINE_ENV_FILE]: windowsPath(files.env) };
   if (nodeOptions !== undefined) startEnv['NODE_OPTIONS'] = nodeOptions;
-  if (options.env['NODE_EXTRA_CA_CERTS'] !== undefined) startEnv['NODE_EXTRA_CA_CERTS'] = options.env['NODE_EXTRA_CA_CERTS'];
   const started = Date.now();
   try {
     const exitCode = await new Promise<number>((resolvePromise, reject) => {
@@ -123,16 +125,21 @@ async function startOnce(command: string[], options: Omit<NodeRunOptions, 'node'
 export interface WindowsProfile {
   /** The Linux folder of %USERPROFILE%. */
   dir: string;
+  /** The Linux folder to remove afterwards. */
+  root: string;
   userProfile: string;
   localAppData: string;
   /** The Linux path of a folder below the profile given as Windows path parts. */
   linux(...parts: string[]): string;
 }
 
-export function newWindowsProfile(): WindowsProfile {
-  const dir = mkdtempSync(join(tmpdir(), 'acr-login-winprofile-'));
+/** A profile folder named as many are (`C:\\Users\\José`): a name outside ASCII, which cmd.exe reads in the OEM code page. */
+export function newWindowsProfile(user = 'José'): WindowsProfile {
+  const dir = join(mkdtempSync(join(tmpdir(), 'acr-login-winprofile-')), 'Users', user);
+  mkdirSync(join(dir, 'AppData', 'Local'), { recursive: true });
   return {
     dir,
+    root: join(dir, '..', '..'),
     userProfile: windowsPath(dir),
     localAppData: windowsPath(join(dir, 'AppData', 'Local')),
     linux: (...parts) => join(dir, ...parts)

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { LoginError } from '../../lib/errors';
 import { fileErrorText, LockOptions, withFileLock, writeFileAtomic } from '../../lib/locked-file';
 import { dropKept, handOn, keepAside, KeptEntry, readKept } from './kept';
+import { userHome } from '../helper/paths';
 
-/** `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`, as docker, skopeo, podman and oras look for it. */
+/** `$DOCKER_CONFIG/config.json`, else `.docker/config.json` in the home (%USERPROFILE% on Windows), as docker, skopeo, podman and oras look for it. */
 export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
-  return join(env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker'), 'config.json');
+  return join(env.DOCKER_CONFIG || join(userHome(env), '.docker'), 'config.json');
 }
 
 export interface AuthEntry {

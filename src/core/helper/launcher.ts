@@ -1,9 +1,10 @@
 import { accessSync, constants, promises as fs } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, join, resolve, win32 } from 'node:path';
 import { HELPER_EXECUTABLE } from '../docker/cred-helpers';
 import { LoginError } from '../../lib/errors';
 import { temporaryPath } from '../../lib/locked-file';
 import { ensurePrivateDir } from '../../lib/private-dir';
+import { replaceFile } from '../../lib/replace-file';
 
 /** Where the bundled credential helper is, and how this platform lets later steps find it. */
 export interface HelperHost {
@@ -26,7 +27,7 @@ export async function installLauncher(host: HelperHost, env: NodeJS.ProcessEnv):
   const windows = process.platform === 'win32';
   const name = windows ? `${HELPER_EXECUTABLE}.cmd` : HELPER_EXECUTABLE;
   const text = windows
-    ? `@"${process.execPath}" "${host.script}" %*\r\n`
+    ? cmdLauncher(host.binDir, process.execPath, host.script)
     : `#!/bin/sh\n# Written by acr-login: runs its docker credential helper.\nexec ${shellQuote(process.execPath)} ${shellQuote(host.script)} "$@"\n`;
   const target = join(host.binDir, name);
   await ensurePrivateDir(host.binDir, 'credential helper launcher');
@@ -34,7 +35,7 @@ export async function installLauncher(host: HelperHost, env: NodeJS.ProcessEnv):
   try {
     await fs.writeFile(temporary, text, { mode: 0o700, flag: 'wx' });
     await fs.chmod(temporary, 0o700);
-    await fs.rename(temporary, target);
+    await replaceFile(temporary, target);
   } catch (error) {
     await fs.rm(temporary, { force: true });
     throw new LoginError(`cannot write the credential helper launcher ${target}: ${(error as Error).message}`);
@@ -44,6 +45,25 @@ export async function installLauncher(host: HelperHost, env: NodeJS.ProcessEnv):
   if (host.addPath(host.binDir)) return { how: 'added', dir: host.binDir };
   const other = dirs.map((dir) => join(dir, name)).find(isExecutable);
   return other ? { how: 'other', path: other } : { how: 'unreachable', dir: host.binDir };
+}
+
+/**
+ * The `.cmd` launcher. cmd.exe reads it in the OEM code page and expands every `%`, so paths are written relative to
+ * the launcher itself (`%~dp0`, which cmd.exe fills in right whatever the characters): a profile folder named in
+ * another script (`C:\\Users\\José`) then never appears in the file. Only a path on another drive is written whole.
+ */
+export function cmdLauncher(binDir: string, node: string, script: string): string {
+  const fromHere = (path: string): string => {
+    const relative = win32.relative(binDir, path);
+    const escaped = relative.replace(/%/g, '%%');
+    return win32.isAbsolute(relative) ? escaped : `%~dp0${escaped}`;
+  };
+  return `@"${fromHere(node)}" "${fromHere(script)}" %*\r\n`;
+}
+
+/** How to put `dir` on PATH in the shells of this platform: PowerShell and cmd on Windows, a POSIX shell elsewhere. */
+export function pathHint(dir: string, os: NodeJS.Platform = process.platform): string {
+  return os === 'win32' ? `PowerShell: $env:Path = "${dir};" + $env:Path; cmd: set PATH=${dir};%PATH%` : `export PATH="${dir}:$PATH"`;
 }
 
 function isExecutable(path: string): boolean {

@@ -1,7 +1,7 @@
 import { HELPER_EXECUTABLE, HELPER_NAME, removeCredHelpers, writeCredHelpers } from '../docker/cred-helpers';
 import { LoginError } from '../../lib/errors';
 import type { RegistryCredential } from '../registry/exchange';
-import { installLauncher } from './launcher';
+import { installLauncher, pathHint } from './launcher';
 import {
   cacheIdentityOf,
   helperSettingsOf,
@@ -63,7 +63,7 @@ export async function storeForHelper(credentials: RegistryCredential[], options:
   if (reach.how === 'other') platform.info(`docker will run ${reach.path}`);
   if (reach.how === 'unreachable') {
     platform.warning(
-      `${HELPER_EXECUTABLE} is not on PATH: add ${reach.dir} to PATH (export PATH="${reach.dir}:$PATH") so docker, podman and skopeo find it`
+      `${HELPER_EXECUTABLE} is not on PATH: add ${reach.dir} to PATH (${pathHint(reach.dir)}) so docker, podman and skopeo find it`
     );
   }
   const shared = await withConfigLock(configPath, async () => {
