@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { clientAuthFiles, containersAuthFiles, helmRegistryConfig } from '../../../src/core/clients/auth-files';
-import { login, logout, parseLoginOptions, parseState, Platform } from '../../../src/core';
+import { login, logout, parseLoginOptions, Platform } from '../../../src/core';
+import { parseState } from '../../../src/core/state';
 import { DIRECT } from '../../../src/lib/proxy';
 import { leakedSecrets } from '../../../test/support/leaks';
 import { startWorld, World } from '../../../test/support/world';

@@ -1,11 +1,32 @@
-import { dropKept, isServerWritten, keptFingerprint, LoginState, parseState, passKept, STATE_MODES, withConfigLock } from '../core';
-import type { ServerWritten, WrittenAlso } from '../core';
+// The command line's login records: what `acr-login logout` undoes, as the action's post state does for a step.
 import { dirname } from 'node:path';
 import { editJsonFile } from '../lib/locked-file';
 import { ensurePrivateDir } from '../lib/private-dir';
+import { withConfigLock } from './docker/config';
+import { dropKept, keptFingerprint, passKept } from './docker/kept';
+import { loginRecordsPath } from './helper/paths';
+import { isServerWritten, LoginState, parseState, ServerWritten, STATE_MODES, WrittenAlso } from './state';
 
-/** Fails (one line naming it) before anything is written when the records' directory cannot be this user's own. */
-export async function ensureRecordsDir(path: string): Promise<void> {
+/** The command line's records of this user (no secret): each login recorded before it writes, taken by the logout. */
+export interface LoginRecords {
+  /** Fails (one line naming it) before anything is written when the records' directory cannot be this user's own. */
+  ensureDir(): Promise<void>;
+  record(stateText: string): Promise<void>;
+  foldReplaced(stateText: string): Promise<void>;
+  take(servers?: string[]): Promise<LoginState[]>;
+}
+
+export function loginRecords(env: NodeJS.ProcessEnv): LoginRecords {
+  const path = loginRecordsPath(env);
+  return {
+    ensureDir: () => ensureRecordsDir(path),
+    record: (stateText) => recordLogin(path, stateText),
+    foldReplaced: (stateText) => foldReplaced(path, stateText),
+    take: (servers) => takeRecords(path, servers)
+  };
+}
+
+async function ensureRecordsDir(path: string): Promise<void> {
   await ensurePrivateDir(dirname(path), 'login records');
 }
 
@@ -18,7 +39,7 @@ type LoginRecord = Omit<LoginState, 'servers'> & LoginState['servers'][number];
  * stays recorded, in any order: each logout puts back what its login replaced, or hands it on to the
  * login that replaced its entry since (see undoEntries), so the order of the records does not matter.
  */
-export async function recordLogin(path: string, stateText: string): Promise<void> {
+async function recordLogin(path: string, stateText: string): Promise<void> {
   const state = parseState(stateText);
   if (!state) return;
   const { servers, ...where } = state;
@@ -31,7 +52,7 @@ export async function recordLogin(path: string, stateText: string): Promise<void
  * logout keep one record and one kept entry per server. Under the config's lock, as logouts hand on.
  * `login: helper` entries all name the helper and cannot be told apart: they are left as they are.
  */
-export async function foldReplaced(path: string, stateText: string): Promise<void> {
+async function foldReplaced(path: string, stateText: string): Promise<void> {
   const state = parseState(stateText);
   if (!state?.configPath || state.mode === 'helper') return;
   const configPath = state.configPath;
@@ -63,7 +84,7 @@ export async function foldReplaced(path: string, stateText: string): Promise<voi
 }
 
 /** Removes the records of these servers (all when none are named) and returns them as logout states, one per place written. */
-export async function takeRecords(path: string, servers?: string[]): Promise<LoginState[]> {
+async function takeRecords(path: string, servers?: string[]): Promise<LoginState[]> {
   let taken: LoginRecord[] = [];
   await edit(path, (records) => {
     taken = records.filter((record) => !servers || servers.includes(record.server));
