@@ -3,7 +3,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'task/dist/**', 'build/**', 'node_modules/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'task/dist/**', 'build/**', 'node_modules/**', 'coverage/**', 'tools/**'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -1,5 +1,5 @@
 // The ready-made unattended push: the reusable workflow (.github/workflows/acr-build-push.yml) and the
-// Azure Pipelines steps template (templates/acr-build-push.yml), checked by the publishers' validators and
+// Azure Pipelines steps template (azure-pipelines/acr-build-push.yml), checked by the publishers' validators and
 // against action.yml and task/task.json. The real build and push is in unattended-push.test.ts.
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ import { runGitHubStep, type GitHubContexts } from '../test/support/step-scripts
 
 const ROOT = join(__dirname, '..');
 const WORKFLOW_PATH = join(ROOT, '.github', 'workflows', 'acr-build-push.yml');
-const TEMPLATE_PATH = join(ROOT, 'templates', 'acr-build-push.yml');
+const TEMPLATE_PATH = join(ROOT, 'azure-pipelines', 'acr-build-push.yml');
 const workflowText = readFileSync(WORKFLOW_PATH, 'utf8');
 const templateText = readFileSync(TEMPLATE_PATH, 'utf8');
 /** The output variables the template's header and docs/unattended-push.md promise. */
@@ -314,7 +314,7 @@ describe('docs/unattended-push.md, docs/migration.md and the Azure Pipelines gui
         seen.task += 1;
         expect(taskInputs).toEqual(expect.arrayContaining(Object.keys(node.inputs ?? {})));
       }
-      if (typeof node.template === 'string' && node.template.startsWith('templates/acr-build-push.yml@')) {
+      if (typeof node.template === 'string' && node.template.startsWith('azure-pipelines/acr-build-push.yml@')) {
         seen.template += 1;
         const given = Object.keys(node.parameters ?? {});
         expect(parameters.map((p) => p.name)).toEqual(expect.arrayContaining(given));
@@ -353,7 +353,7 @@ describe('docs/unattended-push.md, docs/migration.md and the Azure Pipelines gui
     for (const text of pipelines) {
       expect(await pipelineDiagnostics(text)).toEqual([]);
       const pipeline = parse(text) as { resources: { repositories: Array<{ repository: string; ref?: string }> } };
-      const alias = /templates\/acr-build-push\.yml@([\w-]+)/.exec(text)?.[1];
+      const alias = /azure-pipelines\/acr-build-push\.yml@([\w-]+)/.exec(text)?.[1];
       expect(pipeline.resources.repositories.find((r) => r.repository === alias)?.ref).toMatch(/^refs\/tags\/v\d+(\.\d+)*$/);
     }
     for (const name of TEMPLATE_OUTPUTS) expect(read('unattended-push.md')).toContain(`\`${name}\``);

@@ -17,6 +17,9 @@ command -v buildah >/dev/null 2>&1 || packages+=(buildah)
 command -v faketime >/dev/null 2>&1 || packages+=(faketime)
 # Windows Node under Wine: the Windows suite.
 command -v wine >/dev/null 2>&1 || packages+=(wine64 wine)
+# The icon and diagram renderer (scripts/render-images.js) and the fonts the diagram names.
+command -v rsvg-convert >/dev/null 2>&1 || packages+=(librsvg2-bin)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
 if [ ${#packages[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   # Start no service while installing (docker.io and squid would): the tests run their own on private sockets and
@@ -42,3 +45,23 @@ npm install --no-audit --no-fund
 # Node 24 (the runtime action.yml and task.json name), from the npm registry, in its own folder: as a dependency of
 # the project its bin would become `node` in every npm script, which must stay the machine's node.
 npm install --prefix tools/node24 --no-audit --no-fund
+# The Node packages the single-file executables are made of (npm run package:cli), and those the tests build from:
+# Windows Node 22 for the run under Wine (Node 24 crashes under Wine 8). Fetched once into tools/sea (CI caches tools/).
+node scripts/package-cli.js --download-only --node win-x64=22.23.3
+# Windows Node 22 for the Windows suite under Wine (Node 24 crashes under Wine 8), from the npm registry: its package
+# says os win32, hence --force with the platform named.
+npm install --prefix tools/node-win --no-audit --no-fund --force --os=win32 --cpu=x64 2>&1 | grep -v '^npm warn using --force' || true
+# A Wine prefix set to Windows 10 (at Wine's default Windows 7 Node refuses to start), made once and kept under tools/
+# (CI caches tools/): made in a folder beside it and moved into place, so an interrupted set-up leaves none half made.
+if [ ! -f tools/wine-prefix/system.reg ]; then
+  rm -rf tools/wine-prefix tools/wine-prefix.new
+  (
+    export WINEPREFIX="$PWD/tools/wine-prefix.new" WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml='
+    unset DISPLAY
+    wine wineboot --init >/dev/null 2>&1
+    wineserver -w
+    wine winecfg -v win10 >/dev/null 2>&1
+    wineserver -w
+  )
+  mv tools/wine-prefix.new tools/wine-prefix
+fi

@@ -225,3 +225,46 @@ describe('INPUT_NAMES', () => {
     expect(declared).toEqual([...INPUT_NAMES, 'job-summary']);
   });
 });
+
+describe('control characters', () => {
+  const sp: RawInputs = { ...base, 'client-id': 'c', 'tenant-id': 't', 'client-secret': 's' };
+  const refusal = (raw: RawInputs): string => {
+    try {
+      parseLoginOptions(raw, noOidc);
+      return 'accepted';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+
+  it.each(INPUT_NAMES.filter((name) => !['registry', 'client-certificate', 'creds'].includes(name)))(
+    'refuses %s with a line break, a carriage return, an escape or a C1 control, naming the input and not the value',
+    (name) => {
+      for (const character of ['\n', '\r', '\u001b', '\u0085']) {
+        const message = refusal({ ...sp, [name]: `abc${character}::warning::forged` });
+        expect(message).toMatch(new RegExp(`^${name} holds a control character \\(U\\+00`));
+        expect(message).not.toContain('forged');
+      }
+    }
+  );
+
+  it('splits the registry list first: one per line (CRLF too) passes, a control inside an entry does not', () => {
+    expect(refusal({ ...sp, registry: 'firstreg\r\nsecondreg\nthirdreg,fourthreg\n' })).toBe('accepted');
+    expect(refusal({ ...sp, registry: 'firstreg\nsecond\u0007reg' })).toMatch(/^registry holds a control character \(U\+0007\)/);
+  });
+
+  it('lets a certificate and creds span lines, but not hold other controls; checks the values inside creds', () => {
+    const creds = JSON.stringify({ clientId: 'c', clientSecret: 's', tenantId: 't' }, null, 2).replace(/\n/g, '\r\n');
+    expect(refusal({ registry: 'myregistry', creds })).toBe('accepted');
+    expect(
+      refusal({ registry: 'myregistry', creds: JSON.stringify({ clientId: 'c\n::warning::x', clientSecret: 's', tenantId: 't' }) })
+    ).toBe("creds' clientId holds a control character: give it on one line, without one");
+    expect(refusal({ ...sp, 'client-secret': '', 'client-certificate': '-----BEGIN\r\nabc\n\u0000' })).toMatch(
+      /^client-certificate holds a control character \(U\+0000\)/
+    );
+  });
+
+  it('takes trailing line breaks of a block scalar as whitespace', () => {
+    expect(refusal({ ...sp, 'client-secret': 'secret\n', username: '' })).toBe('accepted');
+  });
+});

@@ -112,7 +112,13 @@ function expireCachedToken(h: Home, secondsLeft: number): void {
   const token = withExpiry(entry.refreshToken, Math.floor(Date.now() / 1000) + secondsLeft);
   writeFileSync(
     file,
-    JSON.stringify({ ...entry, refreshToken: token, expiresOn: new Date(Date.now() + secondsLeft * 1000).toISOString() }),
+    JSON.stringify({
+      ...entry,
+      refreshToken: token,
+      expiresOn: new Date(Date.now() + secondsLeft * 1000).toISOString(),
+      receivedAt: new Date().toISOString(),
+      lifetimeMs: secondsLeft * 1000
+    }),
     { mode: 0o600 }
   );
 }

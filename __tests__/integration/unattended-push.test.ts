@@ -297,7 +297,7 @@ describe('the reusable workflow, step by step', () => {
 // --- Azure Pipelines: the steps template -------------------------------------------------------------
 
 describe('the steps template, step by step', () => {
-  const template: StepsTemplate = parseTemplate(readFileSync(join(ROOT, 'templates', 'acr-build-push.yml'), 'utf8'));
+  const template: StepsTemplate = parseTemplate(readFileSync(join(ROOT, 'azure-pipelines', 'acr-build-push.yml'), 'utf8'));
 
   /** How the template is given each kind of connection: its parameters, the task input that names it, the connection the agent hands over. */
   interface ConnectionCase {

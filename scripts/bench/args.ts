@@ -9,7 +9,8 @@ export const USAGE = `npm run bench [-- FLAGS]
   --dist DIR         the build under test (default dist)
   --compare DIR      a second build's dist/ directory: both builds are run interleaved and compared
   --compare-ref REF  build REF (git worktree in a temp dir, npm run build) and compare with it
-  --no-az            leave out the Azure CLI rows`;
+  --no-az            leave out the Azure CLI rows
+  --rtt LIST         the network mode's round trips in ms, comma-separated (default 0,30; none: leave it out)`;
 
 export interface Args {
   quick: boolean;
@@ -25,9 +26,12 @@ export interface Args {
   scalingRuns: number;
   /** Extra runs per path and build with the --require preload (files loaded, phases). */
   preloadRuns: number;
+  /** The network mode's simulated round trips (ms), and its rounds. */
+  rtts: number[];
+  networkRuns: number;
 }
 
-const WITH_VALUE = new Set(['--json', '--runs', '--dist', '--compare', '--compare-ref']);
+const WITH_VALUE = new Set(['--json', '--runs', '--dist', '--compare', '--compare-ref', '--rtt']);
 const FLAGS = new Set(['--quick', '--no-az']);
 
 /** argv after `--`; paths are taken from where npm was started (INIT_CWD), as the user typed them. */
@@ -50,6 +54,9 @@ export function parseArgs(argv: string[], cwd = process.env.INIT_CWD ?? process.
   const compareRef = values.get('--compare-ref');
   if (compareDir !== undefined && compareRef !== undefined) throw new Error('give --compare or --compare-ref, not both');
   const json = values.get('--json');
+  const rttText = values.get('--rtt') ?? '0,30';
+  const rtts = rttText === 'none' ? [] : rttText.split(',').map(Number);
+  if (rtts.some((r) => !Number.isFinite(r) || r < 0)) throw new Error('--rtt takes round trips in ms, e.g. 0,30, or none');
   return {
     quick,
     json: json === undefined ? undefined : resolve(cwd, json),
@@ -60,6 +67,8 @@ export function parseArgs(argv: string[], cwd = process.env.INIT_CWD ?? process.
     azRuns: quick ? 0 : 5,
     registryCounts: quick ? [1, 5] : [1, 5, 20],
     scalingRuns: quick ? 2 : Math.max(10, runs),
-    preloadRuns: quick ? 1 : 5
+    preloadRuns: quick ? 1 : 5,
+    rtts,
+    networkRuns: quick ? 3 : Math.max(10, runs)
   };
 }

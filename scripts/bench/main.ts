@@ -12,6 +12,7 @@ import { buildToCompare, buildUnderTest, ROOT, type PreparedBuild } from './buil
 import { bundleFiles } from './bundles';
 import type { Bench } from './jobs';
 import { measurePaths } from './measure';
+import { measureNetwork, networkTargets } from './network';
 import { jsonDocument, loadAverage, machine, renderText, type RunRecord } from './report';
 import { measureScaling } from './scaling';
 import { round1 } from './stats';
@@ -49,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
       const scaling = await measureScaling(bench, after, args, log);
       const spWall = afterResult.paths.find((p) => p.id === 'sp-secret')?.wallMs.median ?? Number.NaN;
       const az = await measureAzureCli(bench, args, spWall, log);
+      const network = await measureNetwork(dir, builds, { rtts: args.rtts, runs: args.networkRuns }, log);
       const measurements = {
         baseline: paths.baseline,
         paths: afterResult.paths,
@@ -68,7 +70,8 @@ export async function main(argv: string[]): Promise<number> {
         measurements,
         bundles: bundleFiles(after.dir, join(ROOT, 'task', 'dist'), afterResult.paths),
         az,
-        targets: evaluateTargets(measurements, args.quick)
+        network,
+        targets: [...evaluateTargets(measurements, args.quick), ...networkTargets(network, args.quick)]
       };
       process.stdout.write(renderText(record));
       if (args.json) {

@@ -6,6 +6,7 @@ import type { AzRow, BuildResult, BundleFile, PathResult } from './results';
 import { ms } from './stats';
 import { BEFORE_AFTER_COLUMNS, COLUMNS, beforeAfterTable, mainTable, markdown } from './tables';
 import { missed, verdict, type Measurements, type Target } from './targets';
+import { NETWORK_COLUMNS, networkTable, type NetworkRun } from './network';
 
 export interface RunRecord {
   args: Args;
@@ -21,6 +22,8 @@ export interface RunRecord {
   measurements: Measurements;
   bundles: BundleFile[];
   az: { version: string | null; rows: AzRow[] };
+  /** The network mode, one run per --rtt. */
+  network: NetworkRun[];
   targets: Target[];
 }
 
@@ -83,6 +86,22 @@ export function renderText(r: RunRecord): string {
       ''
     );
   }
+  if (r.network.length > 0) {
+    const during = r.network.flatMap((n) => n.loadAverages).filter(Number.isFinite);
+    lines.push(
+      `Network mode: the stand-ins behind a relay delaying every chunk RTT/2 each way (a new connection's first bytes one RTT more), below TLS; ` +
+        `${r.network[0]?.runs ?? 0} rounds per RTT, rows interleaved; counts are what the relays saw per login (median, range when it varied); ` +
+        `serial round trips: the longest chain of flights one after the other, a connect counted as one; ` +
+        `load average ${during.length ? `${Math.min(...during).toFixed(2)}–${Math.max(...during).toFixed(2)}` : '—'} during these rounds:`,
+      '',
+      [
+        `| ${NETWORK_COLUMNS.join(' | ')} |`,
+        `|${NETWORK_COLUMNS.map(() => '---').join('|')}|`,
+        ...networkTable(r.network).map((c) => `| ${c.join(' | ')} |`)
+      ].join('\n'),
+      ''
+    );
+  }
   lines.push(
     `Where the cold start goes (in-process, ms since the process started; ${phases} with a --require preload):`,
     ...r.after.paths.map(phaseLine)
@@ -120,6 +139,7 @@ export function jsonDocument(r: RunRecord): Record<string, unknown> {
     scaling: r.measurements.scaling,
     bundles: r.bundles,
     targets: r.targets,
+    network: r.network,
     table: { columns: COLUMNS, rows, markdown: markdown(COLUMNS, rows) },
     beforeAfter: {
       columns: BEFORE_AFTER_COLUMNS,

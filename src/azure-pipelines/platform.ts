@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { OutputName, Platform } from '../core';
 import { maskableLines } from '../core';
+import { oneLine, withoutAgentCommands } from '../lib/log-text';
 import type { ProxySettings } from '../lib/proxy';
 import { agentProxy } from './proxy';
 
@@ -25,9 +26,9 @@ const OUTPUT_VARIABLES: Record<OutputName, string> = {
   'expires-on': 'expiresOn'
 };
 
-/** Text from servers ends up in log lines: a `##vso[` in it must not become an agent command. */
+/** Text from servers ends up in log lines: a `##vso[` in it must not become an agent command, a line break must not start another line. */
 export function neutralize(message: string): string {
-  return message.replace(/##vso\[/gi, '##_vso[');
+  return withoutAgentCommands(oneLine(message));
 }
 
 let proxy: ProxySettings | undefined;

@@ -22,6 +22,14 @@ const records = loginRecordsPath(process.env);
 // What a login is about to write is recorded first: `acr-login logout` undoes it even when this run is killed.
 const term = terminal(process.env, process.stderr, (state) => recordLogin(records, state));
 
+// A reader that went away (`acr-login --print | head -c0`) does not undo the login: what was left to print is dropped.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') return;
+  term.error(`cannot write to standard output: ${describeError(error)}`);
+  process.exitCode = 1;
+});
+process.stderr.on('error', () => undefined);
+
 async function run(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (args.verbose) term.beVerbose();

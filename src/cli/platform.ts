@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { debugSwitchedOn, launcherDir, maskableLines, Platform } from '../core';
+import { oneLine, withoutAgentCommands } from '../lib/log-text';
 import { proxyFromEnvironment, type ProxySettings } from '../lib/proxy';
 
 export interface Terminal {
@@ -26,8 +27,11 @@ export function terminal(
   let saved: string | undefined;
   let verbose = debugSwitchedOn(env);
   let proxy: ProxySettings | undefined;
+  // Secrets hidden, then one line with no agent command: the command line may run inside an Azure Pipelines step.
   const redact = (text: string): string =>
-    [...secrets].sort((a, b) => b.length - a.length).reduce((result, secret) => result.split(secret).join('***'), text);
+    withoutAgentCommands(
+      oneLine([...secrets].sort((a, b) => b.length - a.length).reduce((result, secret) => result.split(secret).join('***'), text))
+    );
   const platform: Platform = {
     info: (message) => stderr.write(`${redact(message)}\n`),
     warning: (message) => stderr.write(`warning: ${redact(message)}\n`),

@@ -9,6 +9,7 @@ export { azureEnvironmentInputs, debugSwitchedOn } from './environment-inputs';
 export { firstAvailable, noFederation } from './token-source';
 export type { FederatedTokenSource, FederationSetting } from './token-source';
 export type { OutputName, Platform } from './platform';
+export { dockerRunner } from './docker/cli';
 export type { DockerRun, DockerRunner } from './docker/cli';
 export { maskableLines, secretValues } from './secrets';
 export { isServerWritten, parseState, serializeState, STATE_MODES } from './state';

@@ -1,3 +1,4 @@
+import { dockerRunner } from './docker/cli';
 import { AuthEntry, dockerConfigPath, fingerprint, readConfigFile, writeAuths } from './docker/config';
 import { dockerLoginsOn } from './docker/docker-runs';
 import { chooseAutoLoginMode } from './docker/login-mode';
@@ -72,7 +73,7 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
     return;
   }
   // One at a time, under the config's lock: the docker CLI does not lock its config file.
-  await dockerLoginsOn(configPath, entries, logout ? written : [], platform.runDocker, (server) =>
+  await dockerLoginsOn(configPath, entries, logout ? written : [], platform.runDocker ?? dockerRunner(platform.env), (server) =>
     platform.info(`docker login ${server} succeeded`)
   );
   await writeClientAuths(otherFiles, entries, written, platform);

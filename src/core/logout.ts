@@ -1,3 +1,4 @@
+import { dockerRunner } from './docker/cli';
 import { removeAuths } from './docker/config';
 import { dockerLogoutsOn } from './docker/docker-runs';
 import { describeError } from '../lib/errors';
@@ -27,7 +28,7 @@ export async function logout(stateText: string, platform: Platform): Promise<voi
       return;
     }
     if (!state.configPath) return;
-    const report = await dockerLogoutsOn(state.configPath, state.servers, platform.runDocker);
+    const report = await dockerLogoutsOn(state.configPath, state.servers, platform.runDocker ?? dockerRunner(platform.env));
     for (const server of report.loggedOut) platform.info(`docker logout ${server} succeeded`);
     for (const { server, reason } of report.failed) platform.warning(`Logout of ${server} failed: ${reason}`);
     if (report.restored.length > 0)

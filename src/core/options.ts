@@ -77,6 +77,7 @@ interface AzureLoginCreds {
 
 /** Turns raw inputs into validated options. Pure: no I/O, no logging; every problem is a LoginError. */
 export function parseLoginOptions(raw: RawInputs, federation: FederatedTokenSource): LoginOptions {
+  refuseControlCharacters(raw);
   const input = (name: InputName): string => (raw[name] ?? '').trim();
   // Every registry is checked first; bare names wait for the cloud, which decides their suffix.
   const entries = splitRegistries(raw.registry ?? '').map((entry) => ({
@@ -262,6 +263,8 @@ function parseCreds(text: string): AzureLoginCreds {
   }
   const fields = parsed as Record<string, unknown>;
   const field = (name: string): string => (typeof fields[name] === 'string' ? (fields[name] as string).trim() : '');
+  const controlled = Object.keys(fields).find((name) => CONTROL_CHARACTER.test(field(name)));
+  if (controlled) throw new LoginError(`creds' ${controlled} holds a control character: give it on one line, without one`);
   const missing = ['clientId', 'clientSecret', 'tenantId'].filter((name) => !field(name));
   if (missing.length > 0) throw new LoginError(`creds lacks ${missing.join(', ')}`);
   const creds: AzureLoginCreds = { clientId: field('clientId'), clientSecret: field('clientSecret'), tenantId: field('tenantId') };
@@ -281,6 +284,39 @@ function parseAuthorityHost(chosen: string): string {
   if (url.protocol !== 'https:') throw new LoginError(`authority-host '${chosen}' must use https://`);
   if (url.username || url.password || url.search || url.hash) throw new LoginError(`authority-host '${chosen}' must be a plain https URL`);
   return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+/** C0 and C1 control characters and DEL: in a value of one line they could forge log lines or commands of the CI system. */
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+/** The same, less the line breaks and tabs a PEM file or a JSON document may hold between its parts. */
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const CONTROL_CHARACTER_NOT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/**
+ * Refuses an input holding a control character, naming the input (never its value, which may be a secret).
+ * The registry list is split into its entries first; a certificate and creds may span lines.
+ */
+function refuseControlCharacters(raw: RawInputs): void {
+  for (const name of INPUT_NAMES) {
+    const value = (raw[name] ?? '').trim();
+    const found =
+      name === 'registry'
+        ? value
+            .split(/\r?\n|,/)
+            .find((entry) => CONTROL_CHARACTER.test(entry.trim()))
+            ?.trim()
+        : name === 'client-certificate' || name === 'creds'
+          ? CONTROL_CHARACTER_NOT_WHITESPACE.exec(value)?.[0]
+          : CONTROL_CHARACTER.exec(value)?.[0];
+    if (found === undefined) continue;
+    const character = (name === 'registry' ? CONTROL_CHARACTER.exec(found)?.[0] : found) ?? '';
+    const code = `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    throw new LoginError(
+      `${name} holds a control character (${code}${character === '\n' || character === '\r' ? ', a line break' : ''}): ` +
+        (name === 'registry' ? 'give one registry per line or comma-separated, each without one' : 'give it on one line, without one')
+    );
+  }
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {

@@ -14,8 +14,11 @@ export interface FederatedTokenSource {
   getToken(audience: string): Promise<string>;
   /** How the credential helper finds the same source again later (non-secret), when it can. */
   setting?: FederationSetting;
-  /** What the subject of this platform's tokens depends on, for the advice when Entra ID finds no federated credential for it. */
-  subjectHint?: string;
+  /**
+   * What the subject of a token depends on, in the form the presented token carries (its claims), for the advice
+   * when Entra ID finds no federated credential for it; undefined when the form says nothing more than the subject.
+   */
+  subjectHint?(claims: Record<string, unknown>): string | undefined;
   /** What the credential helper will lack where docker runs to get such a token again, when the platform knows it will. */
   renewalHint?: string;
 }

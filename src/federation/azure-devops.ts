@@ -2,6 +2,7 @@ import { FederatedTokenSource } from '../core';
 import { LoginError } from '../lib/errors';
 import { parseJson, send } from '../lib/http';
 import type { ProxySettings } from '../lib/proxy';
+import { subjectHint } from './subject-hint';
 
 export interface AgentOidc {
   /** System.OidcRequestUri */
@@ -64,7 +65,7 @@ export function azureDevOpsFederation(agent: AgentOidc, mask: (secret: string) =
       : 'the job has no System.AccessToken; in a classic pipeline enable "Allow scripts to access the OAuth token" on the agent job',
     getToken: request,
     setting: { kind: 'azure-devops', serviceConnectionId },
-    subjectHint: 'sc://<organization>/<project>/<service connection name>',
+    subjectHint,
     ...(agent.helperLacksAccessToken ? { renewalHint: HELPER_ACCESS_TOKEN_HINT } : {})
   };
 }

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
 import { FederatedTokenSource } from '../core';
 import { LoginError } from '../lib/errors';
+import { subjectHint } from './subject-hint';
 
 /** A federated token read from a file each time one is needed (AKS workload identity rotates it): `AZURE_FEDERATED_TOKEN_FILE`. */
 export function federatedTokenFile(path: string, mask: (secret: string) => void): FederatedTokenSource {
@@ -10,6 +11,7 @@ export function federatedTokenFile(path: string, mask: (secret: string) => void)
     available: true,
     unavailableHint: '',
     setting: { kind: 'file', path: absolute },
+    subjectHint,
     async getToken() {
       let token: string;
       try {

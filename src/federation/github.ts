@@ -2,6 +2,7 @@
 import { FederatedTokenSource, Platform } from '../core';
 import { LoginError } from '../lib/errors';
 import { parseJson, send } from '../lib/http';
+import { subjectHint } from './subject-hint';
 
 export const GITHUB_OIDC_FAILED = 'check that the job has permissions: id-token: write';
 
@@ -15,7 +16,7 @@ export function githubTokenSource(env: NodeJS.ProcessEnv, getToken: (audience: s
     unavailableHint:
       'the job has no GitHub OIDC token; add `permissions: id-token: write` to the job or workflow (for pull requests from forks GitHub never grants it)',
     setting: { kind: 'github' },
-    subjectHint: 'branch, tag, environment or pull_request as the job runs',
+    subjectHint,
     getToken
   };
 }

@@ -1,12 +1,12 @@
-import { getExecOutput } from '@actions/exec';
-import type { DockerRunner } from '../core';
+import { dockerRunner, type DockerRunner } from '../core';
 
-/** The docker CLI through @actions/exec: the password on standard input, no command line echoed, stderr kept for the error. */
-export const execDocker: DockerRunner = async (args, stdin) => {
-  const { exitCode, stderr } = await getExecOutput('docker', args, {
-    input: Buffer.from(stdin, 'utf8'),
-    silent: true,
-    ignoreReturnCode: true
-  });
-  return { exitCode, stderr };
-};
+/**
+ * The docker CLI as the core runs it (the password on standard input, stderr kept bounded, killed at the
+ * deadline), with the step's environment less its inputs: client-secret, password, creds and
+ * client-certificate reach the runner as INPUT_* variables, and docker needs none of them.
+ */
+export const actionDocker: DockerRunner = (args, stdin) => dockerRunner(withoutStepInputs(process.env))(args, stdin);
+
+export function withoutStepInputs(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^INPUT_/i.test(name)));
+}

@@ -2,15 +2,17 @@ import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Platform } from '../core';
+import { oneLine } from '../lib/log-text';
 import { proxyFromEnvironment, type ProxySettings } from '../lib/proxy';
-import { execDocker } from './docker';
+import { actionDocker } from './docker';
 
 export const STATE_NAME = 'acr-login';
 
 let proxy: ProxySettings | undefined;
 
 export const githubPlatform: Platform = {
-  info: (message) => core.info(message),
+  // core.info writes the text as it is; warning, error and debug escape line breaks themselves.
+  info: (message) => core.info(oneLine(message)),
   warning: (message) => core.warning(message),
   debug: (message) => core.debug(message),
   mask: (secret) => core.setSecret(secret),
@@ -30,5 +32,5 @@ export const githubPlatform: Platform = {
       return true;
     }
   },
-  runDocker: execDocker
+  runDocker: actionDocker
 };

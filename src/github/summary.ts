@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import type { LoginOptions, LoginResult, RegistryCredential } from '../core';
 import { LoginError } from '../lib/errors';
+import { tableCell } from '../lib/log-text';
 
 /** The `job-summary` input: on unless it says false. */
 export function jobSummaryWanted(input: string): boolean {
@@ -30,7 +31,7 @@ export async function writeJobSummary(result: LoginResult, options: LoginOptions
   try {
     await core.summary
       .addHeading('ACR login', 3)
-      .addTable([HEADER.map((data) => ({ data, header: true })), ...summaryRows(result, options).map((row) => row.map(escapeHtml))])
+      .addTable([HEADER.map((data) => ({ data, header: true })), ...summaryRows(result, options).map((row) => row.map(tableCell))])
       .write();
   } catch (error) {
     core.warning(`The job summary was not written: ${error instanceof Error ? error.message : String(error)}`);
@@ -42,8 +43,4 @@ function identityOf(credential: RegistryCredential): string {
   if (clientId && objectId) return `client ${clientId} (object ${objectId})`;
   if (clientId || objectId) return clientId ? `client ${clientId}` : `object ${objectId}`;
   return credential.identity ? 'the Entra identity (its token names no id)' : `user ${credential.username}`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { SimulatedNetwork } from './network-relay';
 
 /** node:http and node:https servers alike. */
 export type HttpServer = NetServer & { closeAllConnections(): void };
@@ -62,8 +63,32 @@ export function queryOf(req: IncomingMessage): URLSearchParams {
   return new URLSearchParams(i < 0 ? '' : url.slice(i + 1));
 }
 
-/** Listen on host:port (port 0: OS-chosen); resolves the port. */
-export function listen(server: NetServer, host: string, port = 0): Promise<number> {
+let simulated: SimulatedNetwork | undefined;
+
+/**
+ * Runs start with every stand-in that listens meanwhile placed behind a relay of network (its server on a port of
+ * its own, the relay on the address and port the stand-in asked for, so that every URL it gives names the relay).
+ */
+export async function behindNetwork<T>(network: SimulatedNetwork | undefined, start: () => Promise<T>): Promise<T> {
+  if (!network) return start();
+  if (simulated) throw new Error('behindNetwork: one simulated network at a time');
+  simulated = network;
+  try {
+    return await start();
+  } finally {
+    simulated = undefined;
+  }
+}
+
+/** Listen on host:port (port 0: OS-chosen); resolves the port (the relay's, behind a simulated network). */
+export async function listen(server: NetServer, host: string, port = 0): Promise<number> {
+  const network = simulated;
+  if (!network) return listenDirect(server, host, port);
+  const own = await listenDirect(server, host, 0);
+  return network.relay(host, port, { host, port: own });
+}
+
+function listenDirect(server: NetServer, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);

@@ -1,18 +1,28 @@
 // Test PKI through the openssl CLI: a CA, a loopback server certificate, self-signed client certificates.
 import { execFile } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-/** Every certificate here lives two days: long enough for any run, short if one leaks. */
-const DAYS = '2';
+/** Every certificate here lives three days from yesterday: long enough for any run, short if one leaks. */
+const DAYS = '3';
+
+/**
+ * openssl 3.0 dates a certificate from its own clock only; run under libfaketime a day back, the certificates
+ * are valid from yesterday, so a product run with its clock hours behind (the clock-skew suite) still trusts them.
+ */
+const FAKETIME_LIBRARY = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+const BACKDATED = existsSync(FAKETIME_LIBRARY)
+  ? { ...process.env, LD_PRELOAD: FAKETIME_LIBRARY, FAKETIME: '-1d', FAKETIME_DONT_FAKE_MONOTONIC: '1' }
+  : process.env;
 
 async function openssl(args: string[], cwd: string): Promise<void> {
   try {
-    await execFileAsync('openssl', args, { cwd });
+    await execFileAsync('openssl', args, { cwd, env: BACKDATED });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new Error(`openssl ${args[0] ?? ''} failed: ${e.stderr ?? e.message}`);

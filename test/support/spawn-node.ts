@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { isWindowsNode, runWindowsNode } from './wine';
 
 export interface NodeRun {
   exitCode: number;
@@ -17,12 +18,13 @@ export interface NodeRunOptions {
   /** Written to the child's standard input, then closed; without it stdin is closed at once. */
   stdin?: string;
   timeoutMs?: number;
-  /** The node binary; the one running the tests by default. */
+  /** The node binary; the one running the tests by default. A Windows node.exe runs under Wine (wine.ts). */
   node?: string;
 }
 
 /** Runs `node script ARGS` with exactly `env`; killed after timeoutMs (60 s by default). */
 export function runNode(script: string, options: NodeRunOptions): Promise<NodeRun> {
+  if (isWindowsNode(options.node)) return runWindowsNode(script, options);
   return runProcess(options.node ?? process.execPath, [script, ...(options.args ?? [])], options);
 }
 

@@ -21,13 +21,14 @@ export async function runBash(
   script: string,
   env: Record<string, string>,
   cwd: string,
-  timeoutMs = 120000
+  timeoutMs = 120000,
+  shell = '/bin/bash'
 ): Promise<ShellResult> {
   const dir = mkdtempSync(join(tmpdir(), 'step-'));
   const file = join(dir, 'script.sh');
   writeFileSync(file, script);
   try {
-    return await runProcess('/bin/bash', [...args, file], { env, cwd, timeoutMs });
+    return await runProcess(shell, [...args, file], { env, cwd, timeoutMs });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -11,6 +11,8 @@ import { GitHubOidcStandIn } from './github-oidc';
 import { buildImage, type OciImage } from './image';
 import { AppServiceStandIn, ImdsStandIn } from './managed-identity';
 import { createClientCertificate, createPki, pemSecretLines, type ClientCertificate } from './pki';
+import { behindNetwork } from './http-util';
+import type { SimulatedNetwork } from './network-relay';
 import { RequestLog } from './request-log';
 import { push as skopeoPush, pull as skopeoPull, writeAuthFile as writeDockerAuthFile, type SkopeoResult } from './skopeo';
 import { signatureSegment } from './jwt';
@@ -47,6 +49,8 @@ export interface World {
   dir: string;
   caCertPath: string;
   requests: RequestLog;
+  /** The simulated network the stand-ins are behind, when one was asked for. */
+  network: SimulatedNetwork | undefined;
   entra: EntraStandIn;
   tenantId: string;
   otherTenantIdThatDoesNotExist: string;
@@ -92,14 +96,21 @@ function clientSecret(): string {
 export interface StartWorldOptions {
   /** Keep the temp dir after close (diagnosis). Also when ACR_LOGIN_KEEP_WORLD=1. */
   keepDir?: boolean;
+  /** Every stand-in behind a relay of this network (a simulated distance; counts connections and round trips). */
+  network?: SimulatedNetwork;
 }
 
-export async function startWorld(options: StartWorldOptions = {}): Promise<World> {
+export function startWorld(options: StartWorldOptions = {}): Promise<World> {
+  return behindNetwork(options.network, () => startWorldHere(options));
+}
+
+async function startWorldHere(options: StartWorldOptions): Promise<World> {
   const dir = await mkdtemp(join(tmpdir(), 'acr-login-world-'));
   const requests = new RequestLog();
   const closers: (() => Promise<void>)[] = [];
   const cleanup = async (): Promise<void> => {
     await Promise.allSettled(closers.splice(0).map((c) => c()));
+    await options.network?.close();
     if (!options.keepDir && process.env['ACR_LOGIN_KEEP_WORLD'] !== '1') await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -183,6 +194,7 @@ export async function startWorld(options: StartWorldOptions = {}): Promise<World
       dir,
       caCertPath: pki.caCertPath,
       requests,
+      network: options.network,
       entra,
       tenantId,
       otherTenantIdThatDoesNotExist: unknownTenantId,

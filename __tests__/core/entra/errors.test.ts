@@ -64,3 +64,15 @@ describe('explainEntraFailure', () => {
     expect(message).toBe('no token from Entra ID at https://login.microsoftonline.com within 30 s: the endpoint did not answer');
   });
 });
+
+describe('a certificate assertion out of its time range', () => {
+  it("AADSTS700024 for a certificate says to check this runner's clock", () => {
+    const certificate: FailureContext = {
+      ...oidc,
+      credential: { kind: 'service-principal', tenantId: 'tenant-1', clientId: 'app-1', certificate: 'PEM' }
+    };
+    expect(explainEntraFailure(entraError('700024', 'Client assertion is not within its valid time range.'), certificate)).toMatch(
+      /^Entra ID refused the token request \(AADSTS700024\): the client assertion signed with the certificate of app app-1 is dated by this machine's clock, .*check the runner's clock/
+    );
+  });
+});

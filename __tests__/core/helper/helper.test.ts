@@ -97,6 +97,26 @@ describe('token cache', () => {
     expect(JSON.parse(readFileSync(join(dir, file as string), 'utf8')).refreshToken).toBe(again);
   });
 
+  it("judges a cached token by when it arrived and for how long, by this clock; an entry from this clock's future is renewed", async () => {
+    const dir = fresh();
+    // A registry 4 h behind this clock: by its exp the token expired an hour ago, but it has just arrived for 3 hours.
+    const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const skewed = `${part({ alg: 'none' })}.${part({ aud: 'r.azurecr.io', iat: now - 4 * 3600, exp: now - 3600 })}.sig`;
+    await storeRefreshToken(dir, 'r.azurecr.io', identity, skewed, new Date(Date.now() + 3 * 3600 * 1000));
+    const renewed = token('r.azurecr.io', 3 * 3600);
+    expect((await cachedRefreshToken(dir, 'r.azurecr.io', identity, async () => ({ password: renewed }))).refreshToken).toBe(skewed);
+    const [file] = readdirSync(dir);
+    const entry = JSON.parse(readFileSync(join(dir, file as string), 'utf8'));
+    expect(entry).toMatchObject({ lifetimeMs: expect.any(Number), receivedAt: expect.any(String) });
+    // Written two hours "later" than now: the clock went back since, so the entry is not trusted.
+    writeFileSync(
+      join(dir, file as string),
+      JSON.stringify({ ...entry, receivedAt: new Date(Date.now() + 2 * 3600 * 1000).toISOString() })
+    );
+    expect((await cachedRefreshToken(dir, 'r.azurecr.io', identity, async () => ({ password: renewed }))).refreshToken).toBe(renewed);
+  });
+
   it('never hands one identity the token of another, nor one server the token of another', async () => {
     const dir = fresh();
     await storeRefreshToken(dir, 'r.azurecr.io', identity, token('r.azurecr.io', 3600));

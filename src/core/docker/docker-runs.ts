@@ -15,7 +15,7 @@ export async function dockerLoginsOn(
   configPath: string,
   entries: AuthEntry[],
   written: Written[],
-  run: DockerRunner | undefined,
+  run: DockerRunner,
   loggedIn: (server: string) => void
 ): Promise<void> {
   await withConfigLock(
@@ -43,7 +43,7 @@ export interface DockerLogoutReport extends Undone {
  * with what this login kept handed on. Where a credsStore or credHelpers entry holds the secret, the
  * entry cannot be told apart and docker logout runs as it always did.
  */
-export async function dockerLogoutsOn(configPath: string, written: Written[], run: DockerRunner | undefined): Promise<DockerLogoutReport> {
+export async function dockerLogoutsOn(configPath: string, written: Written[], run: DockerRunner): Promise<DockerLogoutReport> {
   const report: DockerLogoutReport = { removed: [], restored: [], changed: [], handedOn: [], loggedOut: [], failed: [] };
   await withConfigLock(
     configPath,

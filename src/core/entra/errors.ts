@@ -37,7 +37,8 @@ function advice(code: string, context: FailureContext): string {
   };
   switch (code) {
     case '700213': {
-      const dependsOn = credential.kind === 'oidc' && credential.source.subjectHint ? ` (${credential.source.subjectHint})` : '';
+      const hint = credential.kind === 'oidc' ? credential.source.subjectHint?.(context.assertionClaims ?? {}) : undefined;
+      const dependsOn = hint ? ` (${hint})` : '';
       return (
         `${app} has no federated credential for subject '${claim('sub')}' from issuer '${claim('iss')}'; ` +
         `add one with exactly this subject${dependsOn}, or run from what an existing one names`
@@ -55,6 +56,9 @@ function advice(code: string, context: FailureContext): string {
     case '700211':
       return `the OIDC token's issuer '${claim('iss')}' matches no federated credential of ${app}`;
     case '700024':
+      if (credential.kind !== 'oidc') {
+        return `the client assertion signed with the certificate of ${app} is dated by this machine's clock, which Entra ID finds outside its valid time range: check the runner's clock (date -u) and sync it`;
+      }
       return 'the OIDC token had expired when Entra ID checked it; it is fetched right before use, so check the runner clock';
     case '7000215':
       return `the client secret of ${app} is wrong; use the secret's value, not its ID`;

@@ -17,3 +17,16 @@ export function expiryOf(token: string): Date | undefined {
   const date = new Date(exp * 1000);
   return Number.isFinite(date.getTime()) ? date : undefined;
 }
+
+/**
+ * How long a token just received is valid by its issuer's own clock: `exp - iat`, else `exp` less the
+ * server's `Date` (ms since the epoch); undefined when neither tells. Counted from when it arrived, this is
+ * its expiry by this machine's clock, however far that clock is from the issuer's.
+ */
+export function lifetimeOf(token: string, serverDate?: number): number | undefined {
+  const { exp, iat } = readClaims(token);
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return undefined;
+  if (typeof iat === 'number' && Number.isFinite(iat)) return (exp - iat) * 1000;
+  if (serverDate !== undefined && Number.isFinite(serverDate)) return exp * 1000 - serverDate;
+  return undefined;
+}

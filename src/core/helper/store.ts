@@ -12,7 +12,7 @@ import {
   removeHelperSettings
 } from './settings';
 import { helperSettingsPathFor, keptEntriesDir, tokenCacheDirFor } from './paths';
-import { dropKept, keptFileIn, passKept } from '../docker/kept';
+import { dropKept, keptFileIn, passKept, readKept } from '../docker/kept';
 import { dockerConfigPath, withConfigLock } from '../docker/config';
 import { randomBytes } from 'node:crypto';
 import { clientAuthFiles } from '../clients/auth-files';
@@ -124,8 +124,10 @@ export async function removeHelperLogin(state: LoginState, platform: Platform): 
     for (const entry of state.servers) {
       const successor = holders.get(entry.server);
       if (!successor || !entry.kept) continue;
-      if (successor.kept) await passKept(entry.kept, successor.kept, 'credHelpers', entry.server);
-      else await dropKept(entry.kept);
+      // Only the first login on the entry kept anything (the others found the helper's own entry there).
+      if (successor.kept && (await readKept(entry.kept, 'credHelpers', entry.server))) {
+        await passKept(entry.kept, successor.kept, 'credHelpers', entry.server);
+      } else await dropKept(entry.kept);
       platform.info(`Left credHelpers ${entry.server} in ${configPath} to another login of the helper on it, still running`);
     }
     if (lastOut.length === 0) return holders;

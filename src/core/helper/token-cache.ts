@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { describeError, LoginError } from '../../lib/errors';
 import { expiryOf, readClaims } from '../entra/jwt';
-import { refreshTokenProblem } from '../registry/exchange';
+import { refreshTokenProblem, validForMs } from '../registry/exchange';
 import { fileErrorText, readJsonObject, withFileLock, writeFileAtomic } from '../../lib/locked-file';
 import { ensurePrivateDir, privateDirExists } from '../../lib/private-dir';
 
@@ -33,7 +33,13 @@ interface CacheEntry {
   server: string;
   refreshToken: string;
   expiresOn: string;
+  /** When the token arrived and how long it is valid, by this machine's clock: what freshness is judged with. */
+  receivedAt?: string;
+  lifetimeMs?: number;
 }
+
+/** A cache entry written more than this far in this machine's future: the clock went back since, so the entry is not trusted. */
+const CLOCK_WENT_BACK_MS = 60 * 1000;
 
 /** `<dir>/<server>-<digest of server and identity>.json`, one file (and one lock) per registry and identity. */
 function cacheFile(dir: string, server: string, identity: CacheIdentity): string {
@@ -111,7 +117,8 @@ export async function storeRefreshToken(
   refreshToken: string,
   expiresOn?: Date
 ): Promise<CachedToken> {
-  const problem = refreshTokenProblem(refreshToken);
+  // With an expiry, the token comes from a login that just received it: judged by its own lifetime, not by this clock.
+  const problem = refreshTokenProblem(refreshToken, expiresOn ? {} : undefined);
   if (problem) throw new LoginError(`not keeping the token for ${server}: it ${problem}`);
   await ensurePrivateDir(dir, 'token cache');
   const file = cacheFile(dir, server, identity);
@@ -154,18 +161,43 @@ async function readEntry(file: string, server: string): Promise<CachedToken | un
   if (typeof refreshToken !== 'string' || refreshToken === '') return undefined;
   const audience = readClaims(refreshToken).aud;
   if (typeof audience === 'string' && audience !== server) return undefined;
-  const expiresOn = expiryOf(refreshToken) ?? (typeof entry.expiresOn === 'string' ? new Date(entry.expiresOn) : undefined);
+  const expiresOn =
+    localExpiry(entry) ?? expiryOf(refreshToken) ?? (typeof entry.expiresOn === 'string' ? new Date(entry.expiresOn) : undefined);
   if (!expiresOn || Number.isNaN(expiresOn.getTime())) return undefined;
   return { refreshToken, expiresOn };
 }
 
+/** The expiry the entry recorded by this machine's clock (arrival + lifetime); already past when the clock went back since. */
+function localExpiry(entry: Record<string, unknown>): Date | undefined {
+  const receivedAt = typeof entry.receivedAt === 'string' ? Date.parse(entry.receivedAt) : NaN;
+  const lifetimeMs = entry.lifetimeMs;
+  if (!Number.isFinite(receivedAt) || typeof lifetimeMs !== 'number' || !Number.isFinite(lifetimeMs)) return undefined;
+  if (receivedAt - Date.now() > CLOCK_WENT_BACK_MS) return new Date(0);
+  return new Date(receivedAt + lifetimeMs);
+}
+
+/** A token received now: its expiry by this machine's clock, from the token's own lifetime. */
+function receivedToken(refreshToken: string, expiresOn?: Date): { token: CachedToken; receivedAt: number; lifetimeMs: number } {
+  const receivedAt = Date.now();
+  const known = expiresOn ? expiresOn.getTime() - receivedAt : expiryOf(refreshToken) ? validForMs(refreshToken) : undefined;
+  const lifetimeMs = known !== undefined && Number.isFinite(known) ? known : UNKNOWN_LIFETIME_MS;
+  return { token: { refreshToken, expiresOn: new Date(receivedAt + lifetimeMs) }, receivedAt, lifetimeMs };
+}
+
 function tokenOf(refreshToken: string, expiresOn?: Date): CachedToken {
-  return { refreshToken, expiresOn: expiresOn ?? expiryOf(refreshToken) ?? new Date(Date.now() + UNKNOWN_LIFETIME_MS) };
+  return receivedToken(refreshToken, expiresOn).token;
 }
 
 async function writeEntry(file: string, server: string, refreshToken: string, expiresOn?: Date): Promise<CachedToken> {
-  const token = tokenOf(refreshToken, expiresOn);
-  const entry: CacheEntry = { version: 1, server, refreshToken, expiresOn: token.expiresOn.toISOString() };
+  const { token, receivedAt, lifetimeMs } = receivedToken(refreshToken, expiresOn);
+  const entry: CacheEntry = {
+    version: 1,
+    server,
+    refreshToken,
+    expiresOn: token.expiresOn.toISOString(),
+    receivedAt: new Date(receivedAt).toISOString(),
+    lifetimeMs
+  };
   try {
     await writeFileAtomic(file, `${JSON.stringify(entry)}\n`);
   } catch (error) {

@@ -1,7 +1,7 @@
 import { LoginError } from '../../lib/errors';
 import { formBody, HttpObserver, parseJson, send } from '../../lib/http';
 import type { ProxySettings } from '../../lib/proxy';
-import { expiryOf, readClaims } from '../entra/jwt';
+import { lifetimeOf, readClaims } from '../entra/jwt';
 import type { TokenAudience } from '../options';
 import type { Registry } from './names';
 
@@ -30,19 +30,31 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /**
  * Why `token` cannot be a registry refresh token (a JWT, no whitespace, an `exp` in the future and
- * within MAX_REFRESH_TOKEN_LIFETIME_MS), as the end of a sentence; undefined when it can.
+ * within MAX_REFRESH_TOKEN_LIFETIME_MS), as the end of a sentence; undefined when it can. A token just
+ * issued (`justIssued`) is judged by its own lifetime (`exp - iat`, else `exp` less the server's `Date`),
+ * so a machine whose clock is hours off takes a fresh token; one of unknown age, by this machine's clock.
  */
-export function refreshTokenProblem(token: string, now: number = Date.now()): string | undefined {
+export function refreshTokenProblem(token: string, justIssued?: { serverDate?: number }): string | undefined {
   if (token === '') return 'is empty';
   if (/\s/.test(token)) return 'contains whitespace';
   if (!JWT_SHAPE.test(token) || Object.keys(readClaims(token)).length === 0) return 'is not a JWT';
   const exp = readClaims(token).exp;
   if (typeof exp !== 'number' || !Number.isFinite(exp)) return 'carries no expiry (exp)';
-  const left = exp * 1000 - now;
-  if (left <= 0) return `expired ${Math.round(-left / 1000)} s ago`;
+  const left = validForMs(token, justIssued);
+  if (left <= 0) {
+    return justIssued
+      ? `expired ${Math.round(-left / 1000)} s before it was issued (by the registry's clock)`
+      : `expired ${Math.round(-left / 1000)} s ago (by this machine's clock)`;
+  }
   if (left > MAX_REFRESH_TOKEN_LIFETIME_MS)
     return `claims to be valid for ${Math.round(left / 86400000)} days, more than the 7 a registry grants`;
   return undefined;
+}
+
+/** How long from now the token is valid: its own lifetime when it was just issued, else its `exp` by this machine's clock. */
+export function validForMs(token: string, justIssued?: { serverDate?: number }): number {
+  const lifetime = justIssued ? lifetimeOf(token, justIssued.serverDate) : undefined;
+  return lifetime ?? Number(readClaims(token).exp) * 1000 - Date.now();
 }
 
 /** Trades an Entra access token for this registry's refresh token at `/oauth2/exchange`. */
@@ -65,8 +77,10 @@ export async function exchangeForRefreshToken(
   });
   const answer = parseJson(response.body) as { refresh_token?: unknown } | undefined;
   if (response.status === 200 && answer !== undefined && 'refresh_token' in answer) {
+    const receivedAt = Date.now();
+    const issued = { serverDate: Date.parse(String(response.headers.date ?? '')) };
     const refreshToken = answer.refresh_token;
-    const problem = typeof refreshToken === 'string' ? refreshTokenProblem(refreshToken) : 'is not a string';
+    const problem = typeof refreshToken === 'string' ? refreshTokenProblem(refreshToken, issued) : 'is not a string';
     // Checked before anything is written or printed: the token itself never appears in the message.
     if (problem || typeof refreshToken !== 'string') {
       throw new LoginError(`${registry.loginServer} answered the token exchange with a refresh token that ${problem}; nothing was written`);
@@ -75,7 +89,8 @@ export async function exchangeForRefreshToken(
       registry,
       username: TOKEN_USERNAME,
       password: refreshToken,
-      expiresOn: expiryOf(refreshToken),
+      // By this machine's clock, whatever its distance from the registry's.
+      expiresOn: new Date(receivedAt + validForMs(refreshToken, issued)),
       identity: entraIdentity(claims)
     };
   }
