@@ -326,6 +326,19 @@ describe('the command line', () => {
     expectCli(await runCliAs(undefined, ['logout'], job.env));
     expect(readFileSync(podmansOwn, 'utf8')).toBe(before);
   });
+
+  it('two logins with --login helper, one logout: the second leaves the entries to the first, the first removes them everywhere', async () => {
+    const job = rootJob(servicePrincipalEnv());
+    const registry = world.registries.armAllowed;
+    const podmansOwn = join(job.runtime, 'containers', 'auth.json');
+    const before = writeStaleAuthFile(podmansOwn, registry.loginServer);
+    for (let round = 0; round < 2; round++)
+      expectCli(await runCliAs(undefined, ['--registry', registry.url, '--login', 'helper'], job.env));
+    expect(readJson(podmansOwn).credHelpers).toEqual({ [registry.loginServer]: 'acr-login' });
+    expectCli(await runCliAs(undefined, ['logout'], job.env));
+    expect(readFileSync(podmansOwn, 'utf8')).toBe(before);
+    expect(readJson(join(job.home, '.docker', 'config.json'))).toEqual({});
+  });
 });
 
 describe('as a non-root user (rootless podman and buildah)', () => {

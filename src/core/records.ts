@@ -92,7 +92,14 @@ async function takeRecords(path: string, servers?: string[]): Promise<LoginState
   });
   const states = new Map<string, LoginState>();
   for (const { server, fingerprint, kept, also, ...where } of taken) {
-    const key = JSON.stringify([where.mode, where.configPath, where.settingsPath, where.cacheDir]);
+    // One state per login of the helper: its logout leaves a server to the other logins still holding it.
+    const key = JSON.stringify([
+      where.mode,
+      where.configPath,
+      where.settingsPath,
+      where.cacheDir,
+      where.mode === 'helper' ? fingerprint : ''
+    ]);
     const state = states.get(key) ?? { ...where, servers: [] };
     state.servers.push({ server, fingerprint, ...(kept ? { kept } : {}), ...(also ? { also } : {}) });
     states.set(key, state);
