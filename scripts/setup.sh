@@ -65,3 +65,5 @@ if [ ! -f tools/wine-prefix/system.reg ]; then
   )
   mv tools/wine-prefix.new tools/wine-prefix
 fi
+# Wine uses a prefix only as its owner: under sudo (as CI runs this), it belongs to the user who runs the tests.
+if [ -n "${SUDO_USER:-}" ]; then chown -R "$SUDO_USER": tools/wine-prefix; fi

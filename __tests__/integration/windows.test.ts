@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { actionDefaults, leakedFromStep, runStep } from '../../test/support/action-runner';
 import { CLI, HELPER } from '../../test/support/cli-runner';
+import { installCredentialStore } from '../../test/support/credential-stores';
 import { leakedSecrets } from '../../test/support/leaks';
 import type { NodeRun } from '../../test/support/spawn-node';
 import { installTask, inputEnv, leakedFromTask, postJobEnv, runTaskStep, taskDefaults } from '../../test/support/task-runner';
@@ -126,6 +127,31 @@ describe('Windows Node 22 under Wine', () => {
     const answer = JSON.parse(lookup.stdout) as { Username: string; Secret: string };
     expect(answer.Username).toBe(TOKEN_USERNAME);
     await expectPush(await world.writeAuthFile(registry, answer.Username, answer.Secret), registry, 'windows-helper');
+  });
+
+  it('the default login where the config names credsStore wincred: helper mode, the .cmd launcher answers, the Credential Manager stand-in is untouched', async () => {
+    const p = profile();
+    const registry = world.registries.armAllowed;
+    const bin = join(p.root, 'store-bin');
+    const store = installCredentialStore(bin, 'wincred', { windows: { node: WINDOWS_NODE, path: windowsPath } });
+    const earlier = { Username: 'earlier-user', Secret: 'the-user-s-own-earlier-secret' };
+    store.seed({ [registry.loginServer]: earlier });
+    mkdirSync(p.linux('.docker'), { recursive: true });
+    writeFileSync(p.linux('.docker', 'config.json'), JSON.stringify({ credsStore: 'wincred' }));
+    const env = windowsEnv(p, { AZURE_CLIENT_SECRET: world.secretApp.secret });
+    env.PATH = `${windowsPath(bin)};${p.localAppData}\\acr-login\\bin;${env.PATH}`;
+    expectSuccess(await cli(['--registry', registry.url, '--client-id', world.secretApp.clientId, ...entra()], env));
+    expect(readJson(p.linux('.docker', 'config.json'))).toEqual({
+      credsStore: 'wincred',
+      credHelpers: { [registry.loginServer]: 'acr-login' }
+    });
+    const lookup = await runWindowsNode(LOOKUP, { args: ['acr-login', 'get'], env, stdin: registry.loginServer });
+    expect({ exit: lookup.exitCode, stderr: lookup.exitCode === 0 ? '' : lookup.stderr }).toEqual({ exit: 0, stderr: '' });
+    const answer = JSON.parse(lookup.stdout) as { Username: string; Secret: string };
+    await expectPush(await world.writeAuthFile(registry, answer.Username, answer.Secret), registry, 'windows-wincred');
+    expectSuccess(await cli(['logout'], env));
+    expect(readJson(p.linux('.docker', 'config.json'))).toEqual({ credsStore: 'wincred' });
+    expect(store.entries()).toEqual({ [registry.loginServer]: earlier });
   });
 
   it("the action's main and post steps: the default login writes the profile's config, the post step puts the job's entry back", async () => {

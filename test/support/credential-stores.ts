@@ -16,18 +16,27 @@ export interface CredentialStore {
   seed(entries: Record<string, StoreEntry>): void;
 }
 
-/** Real stores' limits: wincred (and Docker Desktop on Windows) 2,560 bytes; `noGui`: osxkeychain without a desktop session. */
+/**
+ * Real stores' limits: wincred (and Docker Desktop on Windows) 2,560 bytes; `noGui`: osxkeychain without a desktop
+ * session. With `windows`, a `docker-credential-<name>.cmd` for Windows programs under Wine, run by this Windows node.
+ */
 export function installCredentialStore(
   binDir: string,
   name: string,
-  options: { limitBytes?: number; noGui?: boolean } = {}
+  options: { limitBytes?: number; noGui?: boolean; windows?: { node: string; path: (linuxPath: string) => string } } = {}
 ): CredentialStore {
   mkdirSync(binDir, { recursive: true });
   const file = join(binDir, `${name}-entries.json`);
   const limit = options.limitBytes ?? (name === 'wincred' || name === 'desktop' ? 2560 : 0);
   const program = join(binDir, `docker-credential-${name}`);
-  writeFileSync(program, `#!/bin/sh\nexec '${process.execPath}' '${STANDIN}' '${file}' ${limit} ${options.noGui ? 1 : 0} "$@"\n`);
-  chmodSync(program, 0o755);
+  const flags = `${limit} ${options.noGui ? 1 : 0}`;
+  if (options.windows) {
+    const { node, path } = options.windows;
+    writeFileSync(`${program}.cmd`, `@"${path(node)}" "${path(STANDIN)}" "${path(file)}" ${flags} %*\r\n`);
+  } else {
+    writeFileSync(program, `#!/bin/sh\nexec '${process.execPath}' '${STANDIN}' '${file}' ${flags} "$@"\n`);
+    chmodSync(program, 0o755);
+  }
   writeFileSync(file, '{}');
   return {
     name,
