@@ -175,7 +175,7 @@ describe('verdicts', () => {
       bytesLoaded: 1000,
       entraCodeLoaded,
       timeline: { wallMs, requests: [] },
-      phases: { nodeStartMs: 1, bundleMs: 1, chunkLoadMs: null, entraToConnectMs: null, firstConnectMs: 1, exitMs: 1, cpuMs: 1 }
+      phases: { nodeStartMs: 1, bundleMs: 1, chunkLoadMs: null, entraToRequestMs: null, firstRequestMs: 1, exitMs: 1, cpuMs: 1 }
     };
   }
   const scaling = (registries: number, wallMs: number): ScalingResult => ({
