@@ -39,5 +39,7 @@ while (!fs.existsSync(stopFile)) {
       if (fd !== undefined) fs.closeSync(fd);
     }
   }
+  // As any reader does, it lets go between reads (a loop that never does would hold a lone file open for good).
+  Atomics.wait(pause, 0, 0, 1);
 }
 process.stdout.write(`${JSON.stringify({ reads, failures })}\n`);
