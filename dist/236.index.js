@@ -52,7 +52,7 @@ var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, ge
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.exec = exec;
 exports.getExecOutput = getExecOutput;
-const string_decoder_1 = __webpack_require__(5574);
+const string_decoder_1 = __webpack_require__(3193);
 const tr = __importStar(__webpack_require__(6665));
 /**
  * Exec a command.

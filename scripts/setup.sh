@@ -17,6 +17,9 @@ command -v buildah >/dev/null 2>&1 || packages+=(buildah)
 command -v faketime >/dev/null 2>&1 || packages+=(faketime)
 # Windows Node under Wine: the Windows suite.
 command -v wine >/dev/null 2>&1 || packages+=(wine64 wine)
+# The icon and diagram renderer (scripts/render-images.js) and the fonts the diagram names.
+command -v rsvg-convert >/dev/null 2>&1 || packages+=(librsvg2-bin)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
 if [ ${#packages[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   # Start no service while installing (docker.io and squid would): the tests run their own on private sockets and

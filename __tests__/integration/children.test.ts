@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { leakedFromStep, runAction, StepResult } from '../../test/support/action-runner';
-import { CLI, runCli } from '../../test/support/cli-runner';
+import { CLI, ProcessResult, runCli } from '../../test/support/cli-runner';
 import { leakedSecrets } from '../../test/support/leaks';
 import { peakMemoryEnv } from '../../test/support/planted';
 import { runNode, runProcess } from '../../test/support/spawn-node';
@@ -131,67 +131,79 @@ function userEntryIsBack(job: Job): void {
   expect(JSON.parse(readFileSync(join(job.dockerConfig, 'config.json'), 'utf8')).auths[registry().loginServer]).toEqual(EARLIER);
 }
 
-describe('a docker that exits at once', () => {
-  it('/bin/false under the action, four at once: one ::error:: line each, and each post step warns and puts the user’s entry back', async () => {
-    const jobs = Array.from({ length: 4 }, () => newJob('/bin/false'));
-    const runs = await Promise.all(jobs.map((job) => runAction(actionInputs(), job.env, { post: true })));
-    runs.forEach(({ main, post }, i) => {
-      expectActionFailure(main, new RegExp(`^docker login ${registry().loginServer} exited with 1$`));
-      expect({ exit: post?.exitCode, errors: post?.errors }).toEqual({ exit: 0, errors: [] });
-      expect(post?.warnings).toEqual([`Logout of ${registry().loginServer} failed: docker logout ${registry().loginServer} exited with 1`]);
-      expectNoStack(post?.log ?? '');
-      expect(leakedFromStep(post?.log ?? '', world.secrets())).toEqual([]);
-      userEntryIsBack(jobs[i] as Job);
-    });
-  }, 120000);
+/**
+ * The dockers that exit at once: /bin/false and /bin/true themselves (login fails, or "succeeds" writing
+ * nothing), and a docker whose login writes the entry as docker does while every other command (the post
+ * step's logout, with its empty input) is /bin/false or /bin/true.
+ */
+const WRITES_ON_LOGIN =
+  'if [ "$1" = login ]; then\n' +
+  '  password=$(cat)\n' +
+  '  auth=$(printf "%s:%s" "$3" "$password" | base64 -w0)\n' +
+  '  printf \'{"auths":{"%s":{"auth":"%s"}}}\' "$5" "$auth" > "$DOCKER_CONFIG/config.json"\n' +
+  '  exit 0\n' +
+  'fi\n';
+const AT_ONCE = [
+  { name: '/bin/false', docker: '/bin/false', loginFails: true, logoutFails: false },
+  { name: '/bin/true', docker: '/bin/true', loginFails: false, logoutFails: false },
+  { name: 'login, then /bin/false', docker: `${WRITES_ON_LOGIN}exec /bin/false "$@"`, loginFails: false, logoutFails: true },
+  { name: 'login, then /bin/true', docker: `${WRITES_ON_LOGIN}exec /bin/true "$@"`, loginFails: false, logoutFails: false }
+];
 
-  it('/bin/true under the action, four at once: main and post succeed (docker took nothing, said nothing)', async () => {
-    const jobs = Array.from({ length: 4 }, () => newJob('/bin/true'));
-    const runs = await Promise.all(jobs.map((job) => runAction(actionInputs(), job.env, { post: true })));
+const loginFailed = (): string => `docker login ${registry().loginServer} exited with 1`;
+const logoutFailed = (): string => `Logout of ${registry().loginServer} failed: docker logout ${registry().loginServer} exited with 1`;
+
+describe('a docker that exits at once: /bin/false, /bin/true, and a login that writes then either for the logout, all at once', () => {
+  it('under the action: one ::error:: line or success; each post step ends well, warns of a failed logout, and puts the user’s entry back', async () => {
+    const jobs = AT_ONCE.map((kind) => ({ kind, job: newJob(kind.docker) }));
+    const runs = await Promise.all(jobs.map(({ job }) => runAction(actionInputs(), job.env, { post: true })));
     runs.forEach(({ main, post }, i) => {
-      expect({ exit: main.exitCode, errors: main.errors, postExit: post?.exitCode, postWarnings: post?.warnings }).toEqual({
-        exit: 0,
-        errors: [],
-        postExit: 0,
-        postWarnings: []
-      });
-      expect(main.log).toContain(`docker login ${registry().loginServer} succeeded`);
-      expect(post?.log).toContain(`docker logout ${registry().loginServer} succeeded`);
+      const { kind, job } = jobs[i] as (typeof jobs)[number];
+      if (kind.loginFails) expectActionFailure(main, new RegExp(`^${loginFailed()}$`));
+      else expect({ kind: kind.name, exit: main.exitCode, errors: main.errors }).toEqual({ kind: kind.name, exit: 0, errors: [] });
+      expect({ kind: kind.name, exit: post?.exitCode, errors: post?.errors }).toEqual({ kind: kind.name, exit: 0, errors: [] });
+      if (kind.logoutFails) expect(post?.warnings).toEqual([logoutFailed()]);
       expectNoStack(main.log + (post?.log ?? ''));
       expect(leakedFromStep(main.log + (post?.log ?? ''), world.secrets())).toEqual([]);
-      userEntryIsBack(jobs[i] as Job);
+      userEntryIsBack(job);
     });
   }, 120000);
 
-  it('/bin/false and /bin/true under the task, two of each at once: one error line or success, the post step never fails', async () => {
-    const jobs = ['/bin/false', '/bin/true', '/bin/false', '/bin/true'].map((docker) => ({ docker, job: newJob(docker) }));
+  it('under the task: one error line or success; each post-job step ends well, warns of a failed logout, and puts the user’s entry back', async () => {
+    const jobs = AT_ONCE.map((kind) => ({ kind, job: newJob(kind.docker) }));
     const runs = await Promise.all(jobs.map(({ job }) => runTask(job)));
     runs.forEach(({ main, post }, i) => {
-      const failing = jobs[i]?.docker === '/bin/false';
-      expect({ exit: main.exitCode, errors: main.errors }).toEqual(
-        failing ? { exit: 1, errors: [`docker login ${registry().loginServer} exited with 1`] } : { exit: 0, errors: [] }
-      );
-      expect({ exit: post?.exitCode, errors: post?.errors }).toEqual({ exit: 0, errors: [] });
-      expect(post?.warnings).toEqual(
-        failing ? [`Logout of ${registry().loginServer} failed: docker logout ${registry().loginServer} exited with 1`] : []
-      );
+      const { kind, job } = jobs[i] as (typeof jobs)[number];
+      expect({ kind: kind.name, exit: main.exitCode, errors: main.errors }).toEqual({
+        kind: kind.name,
+        ...(kind.loginFails ? { exit: 1, errors: [loginFailed()] } : { exit: 0, errors: [] })
+      });
+      expect({ kind: kind.name, exit: post?.exitCode, errors: post?.errors }).toEqual({ kind: kind.name, exit: 0, errors: [] });
+      if (kind.logoutFails) expect(post?.warnings).toEqual([logoutFailed()]);
       expectNoStack(main.log + (post?.log ?? ''));
       expect(leakedFromTask(main.log + (post?.log ?? ''), world.secrets())).toEqual([]);
-      userEntryIsBack(jobs[i]?.job as Job);
+      userEntryIsBack(job);
     });
   }, 120000);
 
-  it('/bin/false and /bin/true under the command line, two of each at once, then acr-login logout', async () => {
-    const jobs = ['/bin/false', '/bin/true', '/bin/false', '/bin/true'].map((docker) => ({ docker, job: newJob(docker) }));
+  it('under the command line, then acr-login logout: one error line or success, and the user’s entry back', async () => {
+    const jobs = AT_ONCE.map((kind) => ({ kind, job: newJob(kind.docker) }));
     const logins = await Promise.all(jobs.map(({ job }) => runCli([...cliArgs(), '--login', 'docker'], cliEnv(job))));
     const logouts = await Promise.all(jobs.map(({ job }) => runCli(['logout'], cliEnv(job))));
-    logins.forEach((result, i) => {
-      const failing = jobs[i]?.docker === '/bin/false';
-      expect({ exit: result.exitCode, stdout: result.stdout }).toEqual({ exit: failing ? 1 : 0, stdout: '' });
-      if (failing) expect(lastLine(result.stderr)).toBe(`acr-login: docker login ${registry().loginServer} exited with 1`);
-      expect(logouts[i]?.exitCode).toBe(0);
-      expectNoStack(result.log + (logouts[i]?.log ?? ''));
-      expect(leakedSecrets(result.log + (logouts[i]?.log ?? ''), world.secrets())).toEqual([]);
+    logins.forEach((login, i) => {
+      const { kind, job } = jobs[i] as (typeof jobs)[number];
+      const logout = logouts[i] as ProcessResult;
+      expect({ kind: kind.name, exit: login.exitCode, stdout: login.stdout }).toEqual({
+        kind: kind.name,
+        exit: kind.loginFails ? 1 : 0,
+        stdout: ''
+      });
+      if (kind.loginFails) expect(lastLine(login.stderr)).toBe(`acr-login: ${loginFailed()}`);
+      expect({ kind: kind.name, exit: logout.exitCode }).toEqual({ kind: kind.name, exit: 0 });
+      if (kind.logoutFails) expect(logout.stderr).toContain(`warning: ${logoutFailed()}`);
+      expectNoStack(login.log + logout.log);
+      expect(leakedSecrets(login.log + logout.log, world.secrets())).toEqual([]);
+      userEntryIsBack(job);
     });
   }, 120000);
 });

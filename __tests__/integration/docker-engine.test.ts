@@ -101,7 +101,7 @@ const spInputs = (): Record<string, string> => ({
 });
 
 describe('the action', () => {
-  it('login: docker: docker login through @actions/exec, a real docker push, then the post step logs docker out', async () => {
+  it('login: docker: docker login through the action’s docker runner, a real docker push, then the post step logs docker out', async () => {
     const job = newJob();
     const registry = world.registries.armAllowed;
     const run = await runAction({ ...spInputs(), login: 'docker' }, job.env, { post: false });

@@ -27,7 +27,7 @@ function expectClean(run: LocalActionRun, summary: string): void {
   expect(summary).toContain(`<td>${world.registries.armAllowed.loginServer}</td>`);
 }
 
-it('service principal, login: docker through @actions/exec: the outputs it reports, then a real docker push', async () => {
+it('service principal, login: docker through the action’s docker runner: the outputs it reports, then a real docker push', async () => {
   const engine = await sharedDockerEngine();
   const job = mkdtempSync(join(tmpdir(), 'local-action-job-'));
   const registry = world.registries.armAllowed;

@@ -326,6 +326,19 @@ describe('the command line', () => {
     expectCli(await runCliAs(undefined, ['logout'], job.env));
     expect(readFileSync(podmansOwn, 'utf8')).toBe(before);
   });
+
+  it('two logins with --login helper, one logout: the second leaves the entries to the first, the first removes them everywhere', async () => {
+    const job = rootJob(servicePrincipalEnv());
+    const registry = world.registries.armAllowed;
+    const podmansOwn = join(job.runtime, 'containers', 'auth.json');
+    const before = writeStaleAuthFile(podmansOwn, registry.loginServer);
+    for (let round = 0; round < 2; round++)
+      expectCli(await runCliAs(undefined, ['--registry', registry.url, '--login', 'helper'], job.env));
+    expect(readJson(podmansOwn).credHelpers).toEqual({ [registry.loginServer]: 'acr-login' });
+    expectCli(await runCliAs(undefined, ['logout'], job.env));
+    expect(readFileSync(podmansOwn, 'utf8')).toBe(before);
+    expect(readJson(join(job.home, '.docker', 'config.json'))).toEqual({});
+  });
 });
 
 describe('as a non-root user (rootless podman and buildah)', () => {
@@ -345,5 +358,26 @@ describe('as a non-root user (rootless podman and buildah)', () => {
     expectRefused(await pushWithEach(rootless, env, registry.loginServer, 'clients/rootless'));
     expect(readFileSync(podmansOwn, 'utf8')).toBe(before);
     expect(existsSync(join(userHome, '.docker', 'config.json'))).toBe(true);
+  });
+
+  it('login: auto where the docker config names a credsStore (so: helper): podman, buildah and skopeo ask the helper past a stale entry', async () => {
+    const env = { ...userJobEnv(), ...servicePrincipalEnv() };
+    const registry = world.registries.armRefused;
+    const podmansOwn = join(userHome, 'run', 'containers', 'auth.json');
+    const dockerConfig = join(userHome, '.docker', 'config.json');
+    const before = writeStaleAuthFile(podmansOwn, registry.loginServer);
+    const dockerBefore = JSON.stringify({ auths: {}, credsStore: 'desktop' }, null, '\t');
+    writeFileSync(dockerConfig, dockerBefore);
+    if (user) giveTo(user, userHome);
+
+    expectCli(await runCliAs(user, ['--registry', registry.url], env));
+    const clientEnv = { ...env, PATH: `${join(userHome, '.local', 'share', 'acr-login', 'bin')}:${SYSTEM_PATH}` };
+    expectPushed(await pushWithEach(rootless, clientEnv, registry.loginServer, 'clients/rootless-auto'));
+    expect(readJson(podmansOwn).credHelpers).toEqual({ [registry.loginServer]: 'acr-login' });
+
+    expectCli(await runCliAs(user, ['logout'], env));
+    expectRefused(await pushWithEach(rootless, clientEnv, registry.loginServer, 'clients/rootless-auto'));
+    expect(readFileSync(podmansOwn, 'utf8')).toBe(before);
+    expect(readFileSync(dockerConfig, 'utf8')).toBe(dockerBefore);
   });
 });

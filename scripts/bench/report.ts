@@ -50,10 +50,10 @@ function phaseLine(p: PathResult): string {
   if (f.chunkLoadMs !== null) {
     parts.push(
       `Entra chunk load ${ms(f.chunkLoadMs)}`,
-      `@azure/identity + MSAL to the first socket ${ms(f.entraToConnectMs ?? Number.NaN)}`
+      `@azure/identity + MSAL to the first request ${ms(f.entraToRequestMs ?? Number.NaN)}`
     );
   }
-  return `- ${p.label}: ${parts.join(' + ')} = first connect at ${ms(f.firstConnectMs)}; exit at ${ms(f.exitMs)}; CPU ${ms(f.cpuMs)}`;
+  return `- ${p.label}: ${parts.join(' + ')} = first request at ${ms(f.firstRequestMs)}; exit at ${ms(f.exitMs)}; CPU ${ms(f.cpuMs)}`;
 }
 
 function loadLine(r: RunRecord): string {

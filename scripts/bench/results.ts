@@ -54,14 +54,14 @@ export interface Timeline {
 export interface Phases {
   /** Node's own start-up: process start → the bundle starts. */
   nodeStartMs: number;
-  /** The bundle's own code until the Entra chunk is required (or until the first connect when none is). */
+  /** The bundle's own code until the Entra chunk is required (or until the first request when none is). */
   bundleMs: number;
   /** Reading and compiling the lazy Entra chunk. */
   chunkLoadMs: number | null;
-  /** From the chunk loaded to the first socket connect: @azure/identity and MSAL evaluating and preparing the first request. */
-  entraToConnectMs: number | null;
-  /** Process start → first socket connect (in-process cold start; the table's cold start also counts spawning and the TLS handshake). */
-  firstConnectMs: number;
+  /** From the chunk loaded to the first request: @azure/identity and MSAL evaluating and preparing the first request. */
+  entraToRequestMs: number | null;
+  /** Process start → first request (in-process cold start; the table's cold start also counts spawning and the TLS handshake when the connection was not opened ahead). */
+  firstRequestMs: number;
   exitMs: number;
   /** CPU time (user + system) of the whole process. */
   cpuMs: number;

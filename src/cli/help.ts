@@ -42,6 +42,8 @@ Where the credentials go:
                                helper: credHelpers entries for docker-credential-acr-login, which renews
                                        the token (valid about 3 hours) whenever less than 10 minutes are left
                                none:   nothing (the default with --print)
+                               The same entries go to $REGISTRY_AUTH_FILE, podman's existing containers/auth.json
+                               and helm's HELM_REGISTRY_CONFIG, so podman, buildah, skopeo and helm find them
   --print                      print {"loginServer","accessToken","username","expiresOn"} as JSON on stdout
                                (an array of them for several registries); nothing else goes to stdout
 

@@ -1,13 +1,4 @@
-import {
-  login,
-  loginRecordsPath,
-  logout,
-  parseLoginOptions,
-  parseRegistry,
-  RegistryCredential,
-  secretValues,
-  serializeState
-} from '../core';
+import { login, loginRecords, logout, parseLoginOptions, parseRegistry, RegistryCredential, secretValues, serializeState } from '../core';
 import { describeError } from '../lib/errors';
 import { exitSoon } from '../lib/exit-soon';
 import { readStdin } from '../lib/stdin';
@@ -16,11 +7,10 @@ import { parseArgs, UsageError } from './args';
 import { HELP } from './help';
 import { readCliInputs } from './inputs';
 import { terminal } from './platform';
-import { ensureRecordsDir, foldReplaced, recordLogin, takeRecords } from './records';
 
-const records = loginRecordsPath(process.env);
+const records = loginRecords(process.env);
 // What a login is about to write is recorded first: `acr-login logout` undoes it even when this run is killed.
-const term = terminal(process.env, process.stderr, (state) => recordLogin(records, state));
+const term = terminal(process.env, process.stderr, (state) => records.record(state));
 
 // A reader that went away (`acr-login --print | head -c0`) does not undo the login: what was left to print is dropped.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -36,7 +26,7 @@ async function run(): Promise<number> {
   if (args.command === 'help' || args.command === 'version') return print(args.command === 'help' ? HELP : `acr-login ${version}\n`);
   if (args.command === 'logout') {
     const servers = args.registries.length > 0 ? args.registries.map((entry) => usage(() => parseRegistry(entry)).loginServer) : undefined;
-    const states = await takeRecords(records, servers);
+    const states = await records.take(servers);
     if (states.length === 0)
       term.platform.info(`Nothing to log out of: acr-login has not logged in to ${servers?.join(', ') ?? 'any registry'}`);
     for (const state of states) await logout(serializeState(state), term.platform);
@@ -45,10 +35,10 @@ async function run(): Promise<number> {
   const { raw, federation } = await readCliInputs(args, process.env, term.platform, () => readStdin());
   for (const secret of secretValues(raw)) term.platform.mask(secret);
   const options = usage(() => parseLoginOptions(raw, federation));
-  if (options.login !== 'none') await ensureRecordsDir(records);
+  if (options.login !== 'none') await records.ensureDir();
   const { credentials } = await login(options, term.platform);
   const state = term.savedState();
-  if (state) await foldReplaced(records, state).catch((error: unknown) => term.platform.warning(describeError(error)));
+  if (state) await records.foldReplaced(state).catch((error: unknown) => term.platform.warning(describeError(error)));
   if (args.print)
     print(
       `${JSON.stringify(credentials.length === 1 ? exposed(credentials[0] as RegistryCredential) : credentials.map(exposed), null, 2)}\n`

@@ -1,8 +1,9 @@
+import { openAhead } from '../lib/connections';
 import { mapLimited } from '../lib/limit';
 import { describeRoute } from '../lib/proxy';
 import { describeLogin, requestDebugLines } from './debug-lines';
 import { readClaims } from './entra/jwt';
-import { getEntraToken, managedIdentityEndpoint } from './entra/token';
+import { managedIdentityEndpoint } from './entra/endpoints';
 import type { LoginOptions } from './options';
 import type { Platform } from './platform';
 import { checkBasicCredential } from './registry/basic-auth-check';
@@ -15,11 +16,14 @@ export const MAX_IN_FLIGHT = 8;
 export async function obtainCredentials(options: LoginOptions, platform: Platform): Promise<RegistryCredential[]> {
   const { credential, registries } = options;
   const { proxy } = platform;
+  const targets = requestTargets(options, platform.env);
+  // Connected (TCP and TLS) while @azure/identity loads and Entra answers: each first request finds its connection ready.
+  for (const url of targets) openAhead(url, proxy);
   for (const secret of proxy.secrets) platform.mask(secret);
   const servers = registries.map((registry) => registry.loginServer).join(', ');
   const debug = (message: string): void => platform.debug(message);
   describeLogin(options, platform.env).forEach(debug);
-  for (const url of requestTargets(options, platform.env)) debug(`Network: ${describeRoute(proxy, url)}`);
+  for (const url of targets) debug(`Network: ${describeRoute(proxy, url)}`);
   const observer = requestDebugLines(debug);
   if (credential.kind === 'token') {
     platform.info(`Checking the password of '${credential.username}' at ${servers}`);
@@ -31,6 +35,8 @@ export async function obtainCredentials(options: LoginOptions, platform: Platfor
   const kind = audience.choice === 'custom' ? 'a' : `an ${audience.choice.toUpperCase()}-audience`;
   platform.info(`Requesting ${kind} token (${audience.resource}) from Entra ID in ${cloud.name} (${credential.kind})`);
   const started = Date.now();
+  // Loaded only by the logins that ask Entra ID (its chunk loads @azure/identity in turn).
+  const { getEntraToken } = await import('./entra/token');
   const accessToken = await getEntraToken(credential, { ...options, proxy, env: platform.env, debug, observer });
   platform.mask(accessToken);
   const { clientId, objectId } = entraIdentity(readClaims(accessToken));

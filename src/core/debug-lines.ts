@@ -1,7 +1,7 @@
 // What the core tells Platform.debug: the choices it made and why, and every request's host and time. Never a
 // secret: ids, hosts, paths and input names only (no query string, header or body of a request).
 import type { HttpObserver } from '../lib/http';
-import { managedIdentityEndpoint } from './entra/token';
+import { managedIdentityEndpoint } from './entra/endpoints';
 import type { Credential, LoginOptions } from './options';
 
 /** The lines that say how this login will go, before any request. */

@@ -47,12 +47,10 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
   // The state is saved before anything is written: it names where a replaced entry will be kept, never the entry.
   const keptDir = keptEntriesDir(platform.env);
   const otherFiles = await clientAuthFiles(platform.env, configPath);
-  const written: ServerWritten[] = entries.map((entry) => ({
-    server: entry.server,
-    fingerprint: fingerprint(entry),
-    ...(logout ? { kept: keptFileIn(keptDir) } : {}),
-    ...writtenAlso(otherFiles, logout, keptDir)
-  }));
+  const written: ServerWritten[] = entries.map((entry) => {
+    const kept = logout ? keptFileIn(keptDir) : undefined;
+    return { server: entry.server, fingerprint: fingerprint(entry), ...(kept ? { kept } : {}), ...writtenAlso(otherFiles, kept) };
+  });
   if (logout) {
     const state: LoginState = { mode, configPath, servers: written };
     await platform.saveState(serializeState(state));

@@ -40,7 +40,8 @@ export async function logout(stateText: string, platform: Platform): Promise<voi
   } catch (error) {
     platform.warning(`Logout failed: ${describeError(error)}`);
   } finally {
-    await undoClientFiles(state, platform);
+    // login: helper undoes them with the docker config's entries, as it may leave them to another login.
+    if (state.mode !== 'helper') await undoClientFiles(state, platform);
   }
 }
 

@@ -1,5 +1,6 @@
 import { request as httpRequest, IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { directAgent } from './connections';
 import { LoginError } from './errors';
 import { ProxyConnectAnswer, proxyAgent, proxyRefusal, ProxySettings, proxyUnreachable } from './proxy';
 
@@ -106,7 +107,7 @@ async function sendOnce(req: HttpRequest, timeoutMs: number): Promise<HttpRespon
   const headers: Record<string, string> = { 'User-Agent': 'acr-login', ...req.headers };
   if (req.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(req.body));
   const proxy = req.proxy.proxyFor(url);
-  const agent = proxy ? await proxyAgent(proxy, url) : undefined;
+  const agent = proxy ? await proxyAgent(proxy, url) : directAgent(url);
   return new Promise((resolve, reject) => {
     // A proxy refusing a CONNECT (or, forwarding plain http, asking for credentials) fails the request as the proxy's answer.
     let refused: ProxyConnectAnswer | undefined;
@@ -117,7 +118,7 @@ async function sendOnce(req: HttpRequest, timeoutMs: number): Promise<HttpRespon
     };
     const tooLarge = (): LoginError =>
       new LoginError(`${url.host} sent an answer larger than ${MAX_BODY_BYTES / 1048576} MiB; a token answer is a few KiB`);
-    const clientRequest = requester(url, { method: req.method, headers, ...(agent ? { agent } : {}) }, (res) => {
+    const clientRequest = requester(url, { method: req.method, headers, agent }, (res) => {
       if (proxy && (refused || res.statusCode === 407)) {
         res.resume();
         return fail(proxyRefusal(req.proxy, proxy, url, refused?.statusCode ?? 407, refused?.statusText ?? res.statusMessage));

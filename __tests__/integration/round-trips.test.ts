@@ -1,0 +1,164 @@
+// The connections and requests of one login per auth path, counted by the relays in front of the stand-ins (a
+// simulated network of 10 ms: counts, not times) and the stand-ins' request log: a new request, connection or
+// serial round trip fails here, not only in the benchmark. The bundled action (dist/) runs as the runner runs it.
+import { join } from 'node:path';
+import { leakedFromStep } from '../../test/support/action-runner';
+import { SimulatedNetwork, type RoundTrips } from '../../test/support/network-relay';
+import type { ServiceName } from '../../test/support/request-log';
+import { startWorld, type World } from '../../test/support/world';
+import { newJob, runBundle, type Bench } from '../../scripts/bench/jobs';
+import type { Build } from '../../scripts/bench/results';
+import { countBy } from '../../scripts/bench/measure';
+import { AUTH_PATHS } from '../../scripts/bench/paths';
+import { observeLoading } from '../../scripts/bench/preload';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+const BUILD: Build = { role: 'after', label: 'dist', dir: join(__dirname, '..', '..', 'dist') };
+
+let world: World;
+let bench: Bench;
+let network: SimulatedNetwork;
+
+beforeAll(async () => {
+  network = new SimulatedNetwork(10);
+  world = await startWorld({ network });
+  bench = { world, dir: mkdtempSync(join(tmpdir(), 'round-trips-')) };
+}, 30000);
+
+afterAll(async () => {
+  await world?.close();
+  if (bench) rmSync(bench.dir, { recursive: true, force: true });
+});
+
+interface Counted {
+  trips: Omit<RoundTrips, 'byTarget' | 'flights'>;
+  requests: Partial<Record<ServiceName, number>>;
+}
+
+async function loginOnce(
+  inputs: (w: World) => Record<string, string>,
+  env: (w: World) => Record<string, string> = () => ({})
+): Promise<Counted> {
+  const mark = network.mark();
+  const measured = await runBundle(
+    bench,
+    BUILD,
+    { registry: world.registries.armAllowed.url, login: 'config', ...inputs(world) },
+    newJob(bench, env(world))
+  );
+  expect(leakedFromStep(measured.step.log, world.secrets())).toEqual([]);
+  const { connections, tlsHandshakes, serialRoundTrips } = network.since(mark);
+  return { trips: { connections, tlsHandshakes, serialRoundTrips }, requests: countBy(measured.requests) };
+}
+
+// Entra (custom authority host: MSAL reads the tenant's metadata, then asks for the token) on one kept-alive TLS
+// connection opened while @azure/identity loads; the registry's connection opened at the same time, so that only
+// the exchange itself is left after the token: connect, ClientHello, metadata, token, exchange.
+it('service principal with a secret: 2 connections, 1 TLS handshake, 3 requests, 5 serial round trips', async () => {
+  const counted = await loginOnce((w) => ({
+    'client-id': w.secretApp.clientId,
+    'tenant-id': w.tenantId,
+    'client-secret': w.secretApp.secret,
+    'authority-host': w.entra.url
+  }));
+  expect(counted).toEqual({
+    trips: { connections: 2, tlsHandshakes: 1, serialRoundTrips: 5 },
+    requests: { 'entra-metadata': 1, 'entra-token': 1, 'acr-exchange': 1 }
+  });
+});
+
+it('the default login (auto; the docker CLI on PATH, no credential store): the config written, no docker login, the same 5 round trips', async () => {
+  const counted = await loginOnce((w) => ({
+    login: 'auto',
+    'client-id': w.secretApp.clientId,
+    'tenant-id': w.tenantId,
+    'client-secret': w.secretApp.secret,
+    'authority-host': w.entra.url
+  }));
+  expect(counted).toEqual({
+    trips: { connections: 2, tlsHandshakes: 1, serialRoundTrips: 5 },
+    requests: { 'entra-metadata': 1, 'entra-token': 1, 'acr-exchange': 1 }
+  });
+});
+
+it('managed identity (IMDS): 2 connections, 2 requests, 3 serial round trips', async () => {
+  const counted = await loginOnce(
+    () => ({ 'auth-type': 'managed-identity' }),
+    (w) => w.imds.env()
+  );
+  expect(counted).toEqual({
+    trips: { connections: 2, tlsHandshakes: 0, serialRoundTrips: 3 },
+    requests: { imds: 1, 'acr-exchange': 1 }
+  });
+});
+
+it('username and password: 1 connection, 1 request, 2 serial round trips', async () => {
+  const counted = await loginOnce((w) => ({ username: w.scopedToken.username, password: w.scopedToken.password }));
+  expect(counted).toEqual({ trips: { connections: 1, tlsHandshakes: 0, serialRoundTrips: 2 }, requests: { 'acr-token': 1 } });
+});
+
+it('GitHub OIDC: 3 connections, 2 TLS handshakes, 4 requests', async () => {
+  const counted = await loginOnce(
+    (w) => ({ 'client-id': w.federatedApp.clientId, 'tenant-id': w.tenantId, 'authority-host': w.entra.url }),
+    (w) => w.github.env()
+  );
+  expect(counted.trips).toMatchObject({ connections: 3, tlsHandshakes: 2 });
+  expect(counted.requests).toEqual({ 'github-oidc': 1, 'entra-metadata': 1, 'entra-token': 1, 'acr-exchange': 1 });
+});
+
+it('two registries: their exchanges in parallel, each on a connection opened ahead: still 5 serial round trips', async () => {
+  const counted = await loginOnce((w) => ({
+    registry: `${w.registries.armAllowed.url}\n${w.registries.armRefused.url}`,
+    'client-id': w.secretApp.clientId,
+    'tenant-id': w.tenantId,
+    'client-secret': w.secretApp.secret,
+    'authority-host': w.entra.url
+  }));
+  expect(counted).toEqual({
+    trips: { connections: 3, tlsHandshakes: 1, serialRoundTrips: 5 },
+    requests: { 'entra-metadata': 1, 'entra-token': 1, 'acr-exchange': 2 }
+  });
+});
+
+// The files the step loaded (require.cache at exit, through a --require preload): the username/password login
+// loads the main bundle only, in which there is no Entra code (no @azure/identity, no AADSTS translations, no MSAL
+// metadata paths); the service principal loads the Entra chunks besides.
+it('the username/password login loads no Entra code; the service principal does', async () => {
+  const entraMarkers = ['@azure/msal-node', 'AADSTS', 'openid-configuration'];
+  const loaded = async (id: string): Promise<{ files: string[]; entra: string[] }> => {
+    const path = AUTH_PATHS.find((p) => p.id === id);
+    if (!path) throw new Error(id);
+    const { files } = await observeLoading(bench, BUILD, path, { registry: world.registries.armAllowed.url, ...path.inputs(world) }, 1);
+    const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
+    return { files: files.map((f) => f.slice(BUILD.dir.length + 1)).sort(), entra: entraMarkers.filter((m) => text.includes(m)) };
+  };
+  expect(await loaded('scoped-token')).toEqual({ files: ['index.js'], entra: [] });
+  expect((await loaded('sp-secret')).entra).toEqual(entraMarkers);
+});
+
+// @azure/core-rest-pipeline's HTTP runtime evaluates `typeof FormData` in its form-data policy, and Node's FormData
+// global is a lazy getter that loads undici: MSAL's pipeline goes without that policy, and no request uses undici.
+it('a service-principal login does not make Node load undici', async () => {
+  const hook = join(bench.dir, 'undici-hook.cjs');
+  const out = join(bench.dir, 'undici.txt');
+  writeFileSync(
+    hook,
+    "process.on('exit', () => require('node:fs').writeFileSync(process.env.UNDICI_OUT, process.moduleLoadList.filter((m) => m.includes('undici')).join(',')));\n"
+  );
+  const measured = await runBundle(
+    bench,
+    BUILD,
+    {
+      registry: world.registries.armAllowed.url,
+      login: 'config',
+      'client-id': world.secretApp.clientId,
+      'tenant-id': world.tenantId,
+      'client-secret': world.secretApp.secret,
+      'authority-host': world.entra.url
+    },
+    newJob(bench, { NODE_OPTIONS: `--require ${hook}`, UNDICI_OUT: out })
+  );
+  expect(countBy(measured.requests)).toEqual({ 'entra-metadata': 1, 'entra-token': 1, 'acr-exchange': 1 });
+  expect(readFileSync(out, 'utf8')).toBe('');
+});
