@@ -22,7 +22,7 @@ interface Row {
 const bench = (args: string[]): Promise<{ stdout: string; stderr: string }> =>
   promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'run-ts.js'), 'scripts/bench.ts', '--', ...args], {
     cwd: ROOT,
-    timeout: 230000
+    timeout: 330000
   });
 
 const VERDICT = /^- (met|NOT MET|not met \(reported only: --quick\)|not met, within the noise \(.+?\)|n\/a) \[(time|count)\]: .+ \(.*\)$/gm;
@@ -122,14 +122,14 @@ it('npm run bench -- --quick --compare dist --json prints and writes every figur
       ].map((id) => [id, { kind: 'time', enforced: false, met: 'boolean' }])
     )
   });
-}, 240000);
+}, 340000);
 
 it('--compare-ref with a name that is no commit stops before measuring', async () => {
   await expect(bench(['--quick', '--compare-ref', 'no-such-ref-anywhere'])).rejects.toMatchObject({
     code: 1,
     stderr: expect.stringContaining("'no-such-ref-anywhere' names no commit")
   });
-}, 60000);
+}, 120000);
 
 describe('flags', () => {
   it('keeps the documented flags and refuses the rest', () => {

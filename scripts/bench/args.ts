@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { ROOT } from './builds';
 
 export const USAGE = `npm run bench [-- FLAGS]
-  --quick            3 runs per path, 1 and 5 registries, no Azure CLI; time targets are reported, not enforced
+  --quick            3 runs per path, 1 and 5 registries, 2 network rounds, no Azure CLI; time targets are reported, not enforced
   --runs N           runs per auth path (default 15, 3 with --quick)
   --json FILE        also write every figure, sample and verdict as JSON
   --dist DIR         the build under test (default dist)
@@ -69,6 +69,6 @@ export function parseArgs(argv: string[], cwd = process.env.INIT_CWD ?? process.
     scalingRuns: quick ? 2 : Math.max(10, runs),
     preloadRuns: quick ? 1 : 5,
     rtts,
-    networkRuns: quick ? 3 : Math.max(10, runs)
+    networkRuns: quick ? 2 : Math.max(10, runs)
   };
 }

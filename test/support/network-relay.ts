@@ -222,7 +222,13 @@ function delayedWriter(socket: Socket): {
     }
     const due = Math.max(nowMs() + delayMs, last);
     last = due;
-    setTimeout(work, Math.max(0, due - nowMs()));
+    // Timers run on the event loop's cached clock and may fire a little early: never before due.
+    const fire = (): void => {
+      const left = due - nowMs();
+      if (left > 0) setTimeout(fire, Math.ceil(left));
+      else work();
+    };
+    setTimeout(fire, Math.ceil(due - nowMs()));
   };
   return {
     write(chunk, delayMs, delivered) {
