@@ -6,6 +6,11 @@ import { leakedSecrets } from './leaks';
 
 const ROOT = join(__dirname, '..', '..');
 
+/** A file of the repository, named at run time: a bundler that sees a literal path copies the file into its bundle. */
+function underRoot(...parts: string[]): string {
+  return join(ROOT, ...parts);
+}
+
 export interface StepResult {
   exitCode: number;
   stdout: string;
@@ -31,7 +36,7 @@ export interface ActionRun {
 
 /** The defaults action.yml declares, which the runner passes as INPUT_* when a workflow leaves an input out. */
 export function actionDefaults(): Record<string, string> {
-  const text = readFileSync(join(ROOT, 'action.yml'), 'utf8');
+  const text = readFileSync(underRoot('action.yml'), 'utf8');
   const inputsBlock = text.split(/^inputs:\s*$/m)[1]?.split(/^\S/m)[0] ?? '';
   const defaults: Record<string, string> = {};
   let current = '';
