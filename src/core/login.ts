@@ -1,8 +1,4 @@
-import { dockerRunner } from './docker/cli';
 import { AuthEntry, dockerConfigPath, fingerprint, readConfigFile, writeAuths } from './docker/config';
-import { dockerLoginsOn } from './docker/docker-runs';
-import { keepStoreEntries, refusedByStore } from './docker/credential-store';
-import { describeError } from '../lib/errors';
 import { chooseAutoLoginMode } from './docker/login-mode';
 import { clientAuthFiles } from './clients/auth-files';
 import { writeClientAuths, writtenAlso } from './clients/entries';
@@ -10,7 +6,6 @@ import { keptFileIn } from './docker/kept';
 import { keptEntriesDir } from './helper/paths';
 import { obtainCredentials } from './credentials';
 import type { RegistryCredential } from './registry/exchange';
-import { storeForHelper } from './helper/store';
 import { LoginState, serializeState, ServerWritten } from './state';
 import type { LoginMode, LoginOptions } from './options';
 import type { Platform } from './platform';
@@ -26,7 +21,7 @@ export async function login(options: LoginOptions, platform: Platform): Promise<
   const credentials = await obtainCredentials(options, platform);
   const mode = options.login === 'auto' ? await autoLoginMode(credentials, platform) : options.login;
   if (options.login !== 'auto') platform.debug(`login: ${mode}`);
-  if (mode === 'helper') await storeForHelper(credentials, options, platform);
+  if (mode === 'helper') await (await import('./helper/store')).storeForHelper(credentials, options, platform);
   else if (mode !== 'none') await store(credentials.map(toAuthEntry), mode, options.logout, platform);
   setOutputs(credentials, platform);
   return { credentials, mode };
@@ -74,14 +69,7 @@ async function store(entries: AuthEntry[], mode: 'docker' | 'config', logout: bo
     await writeClientAuths(otherFiles, entries, written, platform);
     return;
   }
-  // A credential store's earlier entry for each registry is kept aside first: docker login replaces it.
-  const stores = await keepStoreEntries(configPath, written, platform.env);
-  // One at a time, under the config's lock: the docker CLI does not lock its config file.
-  await dockerLoginsOn(configPath, entries, logout ? written : [], platform.runDocker ?? dockerRunner(platform.env), (server) =>
-    platform.info(`docker login ${server} succeeded`)
-  ).catch((error: unknown) => {
-    throw refusedByStore(describeError(error), stores) ?? error;
-  });
+  await (await import('./docker/docker-login')).loginWithDocker(configPath, entries, written, logout, platform);
   await writeClientAuths(otherFiles, entries, written, platform);
 }
 

@@ -1,9 +1,5 @@
-import { dockerRunner } from './docker/cli';
 import { removeAuths } from './docker/config';
-import { dockerLogoutsOn } from './docker/docker-runs';
-import { restoreStoreEntries } from './docker/credential-store';
 import { describeError } from '../lib/errors';
-import { removeHelperLogin } from './helper/store';
 import { undoClientFiles } from './clients/entries';
 import { parseState } from './state';
 import type { Platform } from './platform';
@@ -18,7 +14,7 @@ export async function logout(stateText: string, platform: Platform): Promise<voi
   platform.debug(`logout: undoing the ${state.mode} login of ${state.servers.map((entry) => entry.server).join(', ')}`);
   try {
     if (state.mode === 'helper') {
-      await removeHelperLogin(state, platform);
+      await (await import('./helper/store')).removeHelperLogin(state, platform);
       return;
     }
     if (state.mode === 'config' && state.configPath) {
@@ -29,13 +25,13 @@ export async function logout(stateText: string, platform: Platform): Promise<voi
       return;
     }
     if (!state.configPath) return;
-    const report = await dockerLogoutsOn(state.configPath, state.servers, platform.runDocker ?? dockerRunner(platform.env));
+    const { logoutWithDocker } = await import('./docker/docker-login');
+    const { report, storesPutBack: putBack } = await logoutWithDocker(state.configPath, state.servers, platform);
     for (const server of report.loggedOut) platform.info(`docker logout ${server} succeeded`);
     for (const { server, reason } of report.failed) platform.warning(`Logout of ${server} failed: ${reason}`);
     if (report.restored.length > 0)
       platform.info(`Put back the earlier credentials for ${report.restored.join(', ')} in ${state.configPath}`);
     reportChanged(state.configPath, report.changed, report.handedOn, platform);
-    const putBack = await restoreStoreEntries(state.configPath, state.servers, platform.env);
     if (putBack.length > 0) platform.info(`Put back the earlier credential store entries of ${putBack.join(', ')}`);
   } catch (error) {
     platform.warning(`Logout failed: ${describeError(error)}`);

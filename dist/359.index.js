@@ -1,9 +1,9 @@
 "use strict";
-exports.id = 850;
-exports.ids = [850];
+exports.id = 359;
+exports.ids = [359];
 exports.modules = {
 
-/***/ 9850:
+/***/ 1359:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -20,44 +20,8 @@ var errors = __webpack_require__(7268);
 var http = __webpack_require__(1931);
 // EXTERNAL MODULE: ./src/lib/proxy.ts
 var lib_proxy = __webpack_require__(7087);
-;// CONCATENATED MODULE: ./src/core/entra/jwt.ts
-/** The claims of a JWT, read without verifying it: only to learn what the issuer said (exp, tid, oid). */
-function readClaims(token) {
-    const payload = token.split('.')[1];
-    if (!payload)
-        return {};
-    try {
-        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-        return typeof claims === 'object' && claims !== null ? claims : {};
-    }
-    catch {
-        return {};
-    }
-}
-/** The `exp` claim as a date; undefined when absent or not a representable date. */
-function expiryOf(token) {
-    const exp = readClaims(token).exp;
-    if (typeof exp !== 'number')
-        return undefined;
-    const date = new Date(exp * 1000);
-    return Number.isFinite(date.getTime()) ? date : undefined;
-}
-/**
- * How long a token just received is valid by its issuer's own clock: `exp - iat`, else `exp` less the
- * server's `Date` (ms since the epoch); undefined when neither tells. Counted from when it arrived, this is
- * its expiry by this machine's clock, however far that clock is from the issuer's.
- */
-function lifetimeOf(token, serverDate) {
-    const { exp, iat } = readClaims(token);
-    if (typeof exp !== 'number' || !Number.isFinite(exp))
-        return undefined;
-    if (typeof iat === 'number' && Number.isFinite(iat))
-        return (exp - iat) * 1000;
-    if (serverDate !== undefined && Number.isFinite(serverDate))
-        return exp * 1000 - serverDate;
-    return undefined;
-}
-
+// EXTERNAL MODULE: ./src/core/entra/jwt.ts
+var jwt = __webpack_require__(5985);
 // EXTERNAL MODULE: ./src/core/entra/clouds.ts
 var clouds = __webpack_require__(4904);
 ;// CONCATENATED MODULE: ./src/core/entra/endpoints.ts
@@ -192,7 +156,7 @@ async function getEntraToken(credential, request) {
         const proxyFailure = route.failure(error);
         if (proxyFailure)
             throw proxyFailure;
-        const assertionClaims = presented.assertion ? readClaims(presented.assertion) : undefined;
+        const assertionClaims = presented.assertion ? (0,jwt/* readClaims */.Ip)(presented.assertion) : undefined;
         const cause = (await diagnoseMetadataFailure(error, credential, authorityHost, request.proxy)) ?? error;
         throw new errors/* LoginError */.Q(explainEntraFailure(cause, { ...request, credential, assertionClaims, timeoutMs: ENTRA_TIMEOUT_MS }));
     }
