@@ -49,6 +49,8 @@ var docker_config = __webpack_require__(4596);
 // user's entry for the registry in that store and `docker logout` deletes it: the entry is read before the login
 // (`docker-credential-<store> get`), kept aside privately, and put back (`store`) after the logout.
 const STORE_DEADLINE_MS = 30000;
+/** A store's answer is one small JSON object; past this the store is stopped and its answer not used. */
+const STORE_ANSWER_LIMIT = 64 * 1024;
 /** What every docker-credential-* helper answers to a get for a server it holds nothing for. */
 const NOT_FOUND = /credentials not found/i;
 /** The store docker would use for `server` with this config, and whether docker picks it by itself (it is not named). */
@@ -106,7 +108,16 @@ function runStore(store, action, input, env) {
             windowsVerbatimArguments: windowsScript
         });
         let answer = '';
-        child.stdout.on('data', (chunk) => (answer += chunk.toString('utf8')));
+        let tooLong = false;
+        child.stdout.on('data', (chunk) => {
+            answer += chunk.toString('utf8');
+            if (answer.length > STORE_ANSWER_LIMIT) {
+                tooLong = true;
+                answer = '';
+                child.stdout.destroy();
+                child.kill('SIGKILL');
+            }
+        });
         const timer = setTimeout(() => child.kill('SIGKILL'), STORE_DEADLINE_MS);
         child.on('error', (error) => {
             clearTimeout(timer);
@@ -114,7 +125,9 @@ function runStore(store, action, input, env) {
         });
         child.on('close', (code) => {
             clearTimeout(timer);
-            resolve({ exitCode: code ?? -1, answer: answer.trim() });
+            resolve(tooLong
+                ? { exitCode: -1, answer: `its answer ran over ${STORE_ANSWER_LIMIT / 1024} KiB` }
+                : { exitCode: code ?? -1, answer: answer.trim() });
         });
         child.stdin.on('error', () => undefined);
         child.stdin.end(input);

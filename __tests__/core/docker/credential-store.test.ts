@@ -1,8 +1,8 @@
 // Which store docker hands a login to, and the one line for a store's refusal (the stand-in's message is the real one).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentialStoreFor, storeRefusal } from '../../../src/core/docker/credential-store';
+import { credentialStoreFor, keepStoreEntries, storeRefusal } from '../../../src/core/docker/credential-store';
 import { installCredentialStore } from '../../../test/support/credential-stores';
 import { runProcess } from '../../../test/support/spawn-node';
 
@@ -46,5 +46,20 @@ describe('a refusal is one line naming the store and the way that works', () => 
       /^docker login cannot keep the token in wincred \(.*2,560 bytes.*\): use login: auto or login: helper/
     );
     expect(storeRefusal('wincred', 'unauthorized')).toBeUndefined();
+  });
+});
+
+describe('a store that answers without end', () => {
+  it('is stopped past 64 KiB, and the login fails with one line naming it, before docker runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stores-'));
+    dirs.push(dir);
+    const store = join(dir, 'docker-credential-endless');
+    writeFileSync(store, '#!/bin/sh\nexec /usr/bin/yes credential\n', { mode: 0o755 });
+    const configPath = join(dir, 'config.json');
+    writeFileSync(configPath, JSON.stringify({ credsStore: 'endless' }));
+    const written = [{ server: 'myregistry.azurecr.io', fingerprint: 'x', kept: join(dir, 'kept', 'entry.json') }];
+    await expect(keepStoreEntries(configPath, written, { PATH: dir, HOME: dir })).rejects.toThrow(
+      'cannot read the earlier entry for myregistry.azurecr.io from docker-credential-endless: its answer ran over 64 KiB; use login: auto or login: helper, which leave the store untouched'
+    );
   });
 });
