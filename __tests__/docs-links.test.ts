@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,12 +17,17 @@ async function script(name: string, args: string[], env: NodeJS.ProcessEnv = pro
   }
 }
 
+/** Every copy made here, removed when the suite ends. */
+const copies: string[] = [];
+afterAll(() => copies.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 const checkLinks = (root: string): Promise<{ code: number; output: string }> => script('doc-links.js', ['--root', root]);
 
-/** The checkout without its installed and built-on-the-fly parts: every file a link may name. */
+/** The checkout without its installed and built-on-the-fly parts (tools/ holds Node and a Wine prefix): every file a link may name. */
 function copyOfRepository(): string {
   const dir = mkdtempSync(join(tmpdir(), 'docs-'));
-  const skipped = new Set(['node_modules', '.git', 'build', 'coverage']);
+  copies.push(dir);
+  const skipped = new Set(['node_modules', '.git', 'build', 'coverage', 'tools']);
   cpSync(ROOT, dir, { recursive: true, filter: (source) => !skipped.has(relative(ROOT, source).split(/[\\/]/)[0] ?? '') });
   return dir;
 }
@@ -30,6 +35,7 @@ function copyOfRepository(): string {
 /** A small repository of markdown files, to try the checker on cases the real documents may not hold. */
 function repositoryOf(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'links-'));
+  copies.push(dir);
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), text);
