@@ -10,7 +10,7 @@ import { checkBasicCredential } from './registry/basic-auth-check';
 import { entraIdentity, exchangeForRefreshToken, RegistryCredential } from './registry/exchange';
 
 /** Registries asked at once: enough for any real job, and no flood of connections from a long list. */
-export const MAX_IN_FLIGHT = 8;
+const MAX_IN_FLIGHT = 8;
 
 /** A credential for every registry: one Entra token exchanged at each registry, or the checked username and password. */
 export async function obtainCredentials(options: LoginOptions, platform: Platform): Promise<RegistryCredential[]> {

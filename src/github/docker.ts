@@ -7,6 +7,6 @@ import { dockerRunner, type Platform } from '../core';
  */
 export const actionDocker: NonNullable<Platform['runDocker']> = (args, stdin) => dockerRunner(withoutStepInputs(process.env))(args, stdin);
 
-export function withoutStepInputs(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+function withoutStepInputs(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !/^INPUT_/i.test(name)));
 }

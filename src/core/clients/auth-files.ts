@@ -14,7 +14,7 @@ export interface ClientAuthFile {
   because: string;
 }
 
-export const CONTAINERS_CLIENTS = 'podman, buildah and skopeo';
+const CONTAINERS_CLIENTS = 'podman, buildah and skopeo';
 export const HELM_CLIENT = 'helm';
 
 /**

@@ -19,7 +19,7 @@ export function writtenAlso(files: ClientAuthFile[], kept: string | undefined): 
 }
 
 /** Where a login whose docker config entry is kept in `kept` keeps the entry it replaced in `path`. */
-export function alsoKeptFile(kept: string, path: string): string {
+function alsoKeptFile(kept: string, path: string): string {
   const name = createHash('sha256')
     .update(`${basename(kept)}\0${resolve(path)}`)
     .digest('hex')

@@ -3,7 +3,7 @@ import { describeError, LoginError } from '../../lib/errors';
 import type { AuthEntry } from './config';
 
 /** How long one docker command may take before it is killed. */
-export const DOCKER_DEADLINE_MS = 60000;
+const DOCKER_DEADLINE_MS = 60000;
 /** Of docker's standard error, the first and the last this many bytes are kept (the error line uses the start). */
 const STDERR_KEPT_BYTES = 4096;
 /** After docker exited, how long a process it left behind may keep its standard error open. */

@@ -138,7 +138,7 @@ export async function keepAuthsAside(configPath: string, written: Written[]): Pr
 }
 
 /** The other keys docker logout removes with `HOST`: those older docker versions wrote. */
-export function legacyKeys(server: string): string[] {
+function legacyKeys(server: string): string[] {
   return [`https://${server}`, `http://${server}`];
 }
 
@@ -218,7 +218,7 @@ function authValue(entry: AuthEntry): string {
 }
 
 /** The fingerprint of an `auths` entry as found: '' when it holds no `auth`. */
-export function fingerprintOf(entry: unknown): string {
+function fingerprintOf(entry: unknown): string {
   const auth = (entry as { auth?: unknown } | null)?.auth;
   return typeof auth === 'string' ? digest(auth) : '';
 }

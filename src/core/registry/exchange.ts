@@ -24,7 +24,7 @@ export interface EntraIdentity {
 export const TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
 
 /** A registry refresh token lives about 3 hours; one claiming more than this is not believed. */
-export const MAX_REFRESH_TOKEN_LIFETIME_MS = 7 * 24 * 3600 * 1000;
+const MAX_REFRESH_TOKEN_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
@@ -98,7 +98,7 @@ export async function exchangeForRefreshToken(
 }
 
 /** The roles that let an identity push or pull, in both permission modes a registry can have. */
-export const ROLE_ADVICE =
+const ROLE_ADVICE =
   'AcrPush (to push) or AcrPull (to pull) on it, or, when its permissions mode is RBAC Registry + ABAC Repository Permissions, ' +
   'Container Registry Repository Writer or Reader';
 
