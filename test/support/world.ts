@@ -1,5 +1,5 @@
 // The whole cast, started in a fresh temp dir: Entra, GitHub and Azure DevOps OIDC, IMDS, App Service, two registries.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +10,9 @@ import { EntraStandIn } from './entra';
 import { GitHubOidcStandIn } from './github-oidc';
 import { buildImage, type OciImage } from './image';
 import { AppServiceStandIn, ImdsStandIn } from './managed-identity';
-import { createClientCertificate, createPki, pemSecretLines, type ClientCertificate } from './pki';
-import { behindNetwork } from './http-util';
+import { createClientCertificate, createPki, issueServerCertificate, pemSecretLines, type ClientCertificate, type Pki } from './pki';
+import { behindNetwork, type NamedEndpoint } from './http-util';
+import { writeHostsFile } from './resolver-hook-env';
 import type { SimulatedNetwork } from './network-relay';
 import { RequestLog } from './request-log';
 import { push as skopeoPush, pull as skopeoPull, writeAuthFile as writeDockerAuthFile, type SkopeoResult } from './skopeo';
@@ -51,6 +52,11 @@ export interface World {
   requests: RequestLog;
   /** The simulated network the stand-ins are behind, when one was asked for. */
   network: SimulatedNetwork | undefined;
+  /**
+   * With `publicAuthority`: the hosts file that resolves the public cloud's authority host to the Entra stand-in (give
+   * it to the product's processes with resolverHookEnv); the product then needs no authority-host input.
+   */
+  authorityHostsFile: string | undefined;
   entra: EntraStandIn;
   tenantId: string;
   otherTenantIdThatDoesNotExist: string;
@@ -98,6 +104,25 @@ export interface StartWorldOptions {
   keepDir?: boolean;
   /** Every stand-in behind a relay of this network (a simulated distance; counts connections and round trips). */
   network?: SimulatedNetwork;
+  /**
+   * Entra ID at the public cloud's authority host, https://login.microsoftonline.com (port 443 of a loopback address of
+   * its own, a certificate for the name), as a login with the default inputs reaches it: MSAL then knows the
+   * authority's metadata and asks for none. Reached only through `authorityHostsFile` and the resolver hook.
+   */
+  publicAuthority?: boolean;
+}
+
+export const PUBLIC_AUTHORITY_HOST = 'login.microsoftonline.com';
+
+async function publicAuthority(dir: string, pki: Pki): Promise<{ host: string; named: NamedEndpoint; hostsFile: string }> {
+  const host = `127.${randomInt(16, 250)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+  const server = await issueServerCertificate(pki.dir, pki, 'public-authority', PUBLIC_AUTHORITY_HOST, [`DNS:${PUBLIC_AUTHORITY_HOST}`]);
+  const hostsFile = await writeHostsFile(join(dir, 'hosts'), { [PUBLIC_AUTHORITY_HOST]: host });
+  return {
+    host,
+    named: { name: PUBLIC_AUTHORITY_HOST, port: 443, tls: { serverKeyPem: server.keyPem, serverCertPem: server.certPem } },
+    hostsFile
+  };
 }
 
 export function startWorld(options: StartWorldOptions = {}): Promise<World> {
@@ -122,7 +147,8 @@ async function startWorldHere(options: StartWorldOptions): Promise<World> {
     ]);
     closers.push(() => blackhole.close());
 
-    const entra = await EntraStandIn.start({ pki, log: requests });
+    const authority = options.publicAuthority ? await publicAuthority(dir, pki) : undefined;
+    const entra = await EntraStandIn.start({ pki, log: requests, ...(authority ? { host: authority.host, named: authority.named } : {}) });
     closers.push(() => entra.close());
     const tenantId = randomUUID();
     entra.addTenant(tenantId, { displayName: 'Contoso', domains: ['contoso.onmicrosoft.com'] });
@@ -195,6 +221,7 @@ async function startWorldHere(options: StartWorldOptions): Promise<World> {
       caCertPath: pki.caCertPath,
       requests,
       network: options.network,
+      authorityHostsFile: authority?.hostsFile,
       entra,
       tenantId,
       otherTenantIdThatDoesNotExist: unknownTenantId,
