@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { leakedFromStep } from '../../test/support/action-runner';
 import { SimulatedNetwork, type RoundTrips } from '../../test/support/network-relay';
+import { resolverHookEnv } from '../../test/support/resolver-hook-env';
 import type { ServiceName } from '../../test/support/request-log';
 import { startWorld, type World } from '../../test/support/world';
 import { newJob, runBundle, type Bench } from '../../scripts/bench/jobs';
@@ -138,8 +139,26 @@ it('the username/password login loads no Entra code; the service principal does'
 });
 
 // @azure/core-rest-pipeline's HTTP runtime evaluates `typeof FormData` in its form-data policy, and Node's FormData
-// global is a lazy getter that loads undici: MSAL's pipeline goes without that policy, and no request uses undici.
-it('a service-principal login does not make Node load undici', async () => {
+// global is a lazy getter that loads undici: the credentials' pipelines go without that policy, and no request uses undici.
+it.each([
+  {
+    path: 'service principal',
+    inputs: (w: World): Record<string, string> => ({
+      'client-id': w.secretApp.clientId,
+      'tenant-id': w.tenantId,
+      'client-secret': w.secretApp.secret,
+      'authority-host': w.entra.url
+    }),
+    env: (): Record<string, string> => ({}),
+    requests: { 'entra-metadata': 1, 'entra-token': 1, 'acr-exchange': 1 }
+  },
+  {
+    path: 'managed identity (IMDS)',
+    inputs: (): Record<string, string> => ({ 'auth-type': 'managed-identity' }),
+    env: (w: World): Record<string, string> => w.imds.env(),
+    requests: { imds: 1, 'acr-exchange': 1 }
+  }
+])('a $path login does not make Node load undici', async ({ inputs, env, requests }) => {
   const hook = join(bench.dir, 'undici-hook.cjs');
   const out = join(bench.dir, 'undici.txt');
   writeFileSync(
@@ -149,16 +168,49 @@ it('a service-principal login does not make Node load undici', async () => {
   const measured = await runBundle(
     bench,
     BUILD,
-    {
-      registry: world.registries.armAllowed.url,
-      login: 'config',
-      'client-id': world.secretApp.clientId,
-      'tenant-id': world.tenantId,
-      'client-secret': world.secretApp.secret,
-      'authority-host': world.entra.url
-    },
-    newJob(bench, { NODE_OPTIONS: `--require ${hook}`, UNDICI_OUT: out })
+    { registry: world.registries.armAllowed.url, login: 'config', ...inputs(world) },
+    newJob(bench, { ...env(world), NODE_OPTIONS: `--require ${hook}`, UNDICI_OUT: out })
   );
-  expect(countBy(measured.requests)).toEqual({ 'entra-metadata': 1, 'entra-token': 1, 'acr-exchange': 1 });
+  expect(countBy(measured.requests)).toEqual(requests);
   expect(readFileSync(out, 'utf8')).toBe('');
+});
+
+// With the default inputs Entra ID is login.microsoftonline.com, whose metadata MSAL carries: no metadata GET, so the
+// service principal's round trips are connect, ClientHello, token, exchange.
+describe('Entra ID at the public authority host, as the default inputs reach it', () => {
+  let named: World;
+  let namedBench: Bench;
+  let namedNetwork: SimulatedNetwork;
+
+  beforeAll(async () => {
+    namedNetwork = new SimulatedNetwork(10);
+    named = await startWorld({ network: namedNetwork, publicAuthority: true });
+    namedBench = { world: named, dir: mkdtempSync(join(tmpdir(), 'round-trips-public-')) };
+  }, 30000);
+
+  afterAll(async () => {
+    await named?.close();
+    if (namedBench) rmSync(namedBench.dir, { recursive: true, force: true });
+  });
+
+  it('service principal without authority-host: 2 connections, 2 requests, 4 serial round trips', async () => {
+    const mark = namedNetwork.mark();
+    const measured = await runBundle(
+      namedBench,
+      BUILD,
+      {
+        registry: named.registries.armAllowed.url,
+        'client-id': named.secretApp.clientId,
+        'tenant-id': named.tenantId,
+        'client-secret': named.secretApp.secret
+      },
+      newJob(namedBench, resolverHookEnv(named.authorityHostsFile))
+    );
+    expect(leakedFromStep(measured.step.log, named.secrets())).toEqual([]);
+    const { connections, tlsHandshakes, serialRoundTrips } = namedNetwork.since(mark);
+    expect({ trips: { connections, tlsHandshakes, serialRoundTrips }, requests: countBy(measured.requests) }).toEqual({
+      trips: { connections: 2, tlsHandshakes: 1, serialRoundTrips: 4 },
+      requests: { 'entra-token': 1, 'acr-exchange': 1 }
+    });
+  });
 });

@@ -140,11 +140,14 @@ async function createTokenCredential(
           : new identity.ClientCertificateCredential(tenantId, clientId, { certificatePath: certificate }, options);
       }
       return new identity.ClientSecretCredential(credential.tenantId, credential.clientId, credential.secret, options);
-    case 'managed-identity':
-      // Not given the pipeline: its two IdentityClients would share it and one adds its IMDS retry policy to it.
+    case 'managed-identity': {
+      // Its own pipeline (not the one above): the credential adds its IMDS retry policy to the pipeline it is given.
+      // Its second client (the availability probe) would share it, but only DefaultAzureCredential's chain probes.
+      const miOptions = { ...transport, agent, pipeline: withoutFormData(pipeline.createPipelineFromOptions({ agent })) };
       return credential.clientId
-        ? new identity.ManagedIdentityCredential({ ...transport, clientId: credential.clientId, agent })
-        : new identity.ManagedIdentityCredential({ ...transport, agent });
+        ? new identity.ManagedIdentityCredential({ ...miOptions, clientId: credential.clientId })
+        : new identity.ManagedIdentityCredential(miOptions);
+    }
   }
 }
 
