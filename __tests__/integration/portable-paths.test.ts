@@ -19,6 +19,8 @@ const SKOPEO = process.platform === 'linux' && existsSync(SKOPEO_BINARY);
 
 let world: World;
 const homes: Home[] = [];
+/** What the steps made (their RUNNER_TEMP), removed at the end. */
+const stepDirs: string[] = [];
 
 beforeAll(async () => {
   world = await startWorld();
@@ -26,7 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await world?.close();
-  for (const home of homes) rmSync(home.dir, { recursive: true, force: true });
+  for (const dir of [...homes.map((home) => home.dir), ...stepDirs]) rmSync(dir, { recursive: true, force: true });
 });
 
 function home(extraEnv: Record<string, string> = {}): Home {
@@ -236,6 +238,7 @@ describe('the action, main and post step as the runner runs them', () => {
     const inputEnv: Record<string, string> = {};
     for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs })) inputEnv[`INPUT_${name.toUpperCase()}`] = value;
     const post = await runStep('dist/post.js', { ...env, ...inputEnv, ...stateEnv });
+    stepDirs.push(post.runnerTemp);
     expect(leakedFromStep(post.log, world.secrets())).toEqual([]);
     return post;
   }
@@ -247,6 +250,7 @@ describe('the action, main and post step as the runner runs them', () => {
     writeDockerConfig(h, JSON.stringify({ auths: { 'ghcr.io': other } }));
     const inputs = spInputs(registry, 'config');
     const { main } = await runAction(inputs, h.env);
+    stepDirs.push(main.runnerTemp);
     expect({ exit: main.exitCode, errors: main.errors, warnings: main.warnings }).toEqual({ exit: 0, errors: [], warnings: [] });
     expect(leakedFromStep(main.log, world.secrets())).toEqual([]);
     expect(main.outputs['login-server']).toBe(registry.loginServer);
@@ -270,6 +274,7 @@ describe('the action, main and post step as the runner runs them', () => {
     const env = { ...h.env, GITHUB_PATH: githubPath };
     const inputs = spInputs(registry);
     const { main } = await runAction(inputs, env);
+    stepDirs.push(main.runnerTemp);
     expect({ exit: main.exitCode, errors: main.errors }).toEqual({ exit: 0, errors: [] });
     expect(main.debug).toContain("login: helper, as login is auto and the docker config names credsStore 'desktop'");
     expect(leakedFromStep(main.log, world.secrets())).toEqual([]);
