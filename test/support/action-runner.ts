@@ -27,6 +27,8 @@ export interface StepResult {
   /** What the step appended to GITHUB_STEP_SUMMARY. */
   summary: string;
   durationMs: number;
+  /** The step's RUNNER_TEMP, made for it (the caller removes it when done). */
+  runnerTemp: string;
 }
 
 export interface ActionRun {
@@ -88,7 +90,8 @@ export async function runStep(script: string, env: Record<string, string>, timeo
     warnings: commands('warning'),
     debug: commands('debug'),
     summary: readFileSync(summaryFile, 'utf8'),
-    durationMs: Date.now() - started
+    durationMs: Date.now() - started,
+    runnerTemp: dir
   };
 }
 

@@ -1,10 +1,10 @@
 // Test PKI through the openssl CLI: a CA, a loopback server certificate, self-signed client certificates.
 import { execFile } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { findOnPath } from './standin-platform';
 
 const execFileAsync = promisify(execFile);
 
@@ -12,17 +12,17 @@ const execFileAsync = promisify(execFile);
 const DAYS = '3';
 
 /**
- * openssl 3.0 dates a certificate from its own clock only; run under libfaketime a day back, the certificates
- * are valid from yesterday, so a product run with its clock hours behind (the clock-skew suite) still trusts them.
+ * openssl 3.0 dates a certificate from its own clock only; run under libfaketime a day back (the `faketime` program,
+ * where it is on PATH: Debian's package on Linux), the certificates are valid from yesterday, so a product run with its
+ * clock hours behind (the clock-skew suite, Linux only) still trusts them. Where it is not (macOS, Windows), they are
+ * valid from the second openssl made them, which the processes of the same machine's clock never run before.
  */
-const FAKETIME_LIBRARY = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
-const BACKDATED = existsSync(FAKETIME_LIBRARY)
-  ? { ...process.env, LD_PRELOAD: FAKETIME_LIBRARY, FAKETIME: '-1d', FAKETIME_DONT_FAKE_MONOTONIC: '1' }
-  : process.env;
+const FAKETIME = findOnPath('faketime');
 
 async function openssl(args: string[], cwd: string): Promise<void> {
+  const [program, programArgs] = FAKETIME ? [FAKETIME, ['-f', '-1d', 'openssl', ...args]] : ['openssl', args];
   try {
-    await execFileAsync('openssl', args, { cwd, env: BACKDATED });
+    await execFileAsync(program, programArgs, { cwd, env: FAKETIME ? { ...process.env, FAKETIME_DONT_FAKE_MONOTONIC: '1' } : process.env });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new Error(`openssl ${args[0] ?? ''} failed: ${e.stderr ?? e.message}`);

@@ -29,10 +29,19 @@ export function runNode(script: string, options: NodeRunOptions): Promise<NodeRu
 }
 
 /** Runs any executable the same way: exactly `env`, stdin written then closed, stdout and stderr kept apart and together. */
-export function runProcess(executable: string, args: string[], options: Omit<NodeRunOptions, 'args' | 'node'>): Promise<NodeRun> {
+export function runProcess(
+  executable: string,
+  args: string[],
+  options: Omit<NodeRunOptions, 'args' | 'node'> & { windowsVerbatimArguments?: boolean }
+): Promise<NodeRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(executable, args, { env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(executable, args, {
+      env: options.env,
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsVerbatimArguments: options.windowsVerbatimArguments
+    });
     let stdout = '';
     let stderr = '';
     let log = '';

@@ -17,6 +17,7 @@ import type { SimulatedNetwork } from './network-relay';
 import { RequestLog } from './request-log';
 import { push as skopeoPush, pull as skopeoPull, writeAuthFile as writeDockerAuthFile, type SkopeoResult } from './skopeo';
 import { signatureSegment } from './jwt';
+import { secondLoopbackAddress } from './standin-platform';
 
 export interface SecretApp {
   clientId: string;
@@ -36,7 +37,7 @@ export interface FederatedApp {
 }
 
 export interface RegistryRef {
-  /** `127.0.0.1:PORT` / `127.0.0.2:PORT` */
+  /** `127.0.0.1:PORT` / `127.0.0.2:PORT` (`127.0.0.1:PORT` where only 127.0.0.1 answers: standin-platform.ts) */
   loginServer: string;
   /** `http://<loginServer>` */
   url: string;
@@ -167,7 +168,7 @@ async function startWorldHere(options: StartWorldOptions): Promise<World> {
       ImdsStandIn.start(miOptions),
       AppServiceStandIn.start(miOptions),
       AcrStandIn.start({ dir: join(dir, 'acr-arm-allowed'), log: requests, entra, host: '127.0.0.1', allowArmTokens: true }),
-      AcrStandIn.start({ dir: join(dir, 'acr-arm-refused'), log: requests, entra, host: '127.0.0.2', allowArmTokens: false })
+      AcrStandIn.start({ dir: join(dir, 'acr-arm-refused'), log: requests, entra, host: secondLoopbackAddress(), allowArmTokens: false })
     ]);
     closers.push(
       () => github.close(),
