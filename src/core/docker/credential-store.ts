@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { LoginError } from '../../lib/errors';
+import { runChild, type ChildRun } from '../../lib/child-process';
+import { describeError, LoginError } from '../../lib/errors';
 import { readJsonObject, writeFileAtomic } from '../../lib/locked-file';
 import { ensurePrivateDir } from '../../lib/private-dir';
 import { userHome } from '../helper/paths';
@@ -64,47 +64,32 @@ function storeProgram(store: string, env: NodeJS.ProcessEnv, os: NodeJS.Platform
 }
 
 /** Runs `docker-credential-<store> ACTION` with `input` on stdin, as docker does; its answer and exit code. */
-function runStore(store: string, action: string, input: string, env: NodeJS.ProcessEnv): Promise<{ exitCode: number; answer: string }> {
+async function runStore(
+  store: string,
+  action: string,
+  input: string,
+  env: NodeJS.ProcessEnv
+): Promise<{ exitCode: number; answer: string }> {
   const program = storeProgram(store, env);
-  if (!program) return Promise.reject(new LoginError(`docker-credential-${store} is not on PATH`));
-  return new Promise((resolve, reject) => {
-    const windowsScript = process.platform === 'win32' && /\.(cmd|bat)$/i.test(program);
-    const child = spawn(
-      windowsScript ? (env.ComSpec ?? 'cmd.exe') : program,
-      windowsScript ? ['/d', '/s', '/c', `""${program}" ${action}"`] : [action],
-      {
-        env,
-        stdio: ['pipe', 'pipe', 'ignore'],
-        windowsVerbatimArguments: windowsScript
-      }
-    );
-    let answer = '';
-    let tooLong = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      answer += chunk.toString('utf8');
-      if (answer.length > STORE_ANSWER_LIMIT) {
-        tooLong = true;
-        answer = '';
-        child.stdout.destroy();
-        child.kill('SIGKILL');
-      }
+  if (!program) throw new LoginError(`docker-credential-${store} is not on PATH`);
+  const windowsScript = process.platform === 'win32' && /\.(cmd|bat)$/i.test(program);
+  const [command, args] = windowsScript ? [env.ComSpec ?? 'cmd.exe', ['/d', '/s', '/c', `""${program}" ${action}"`]] : [program, [action]];
+  let run: ChildRun;
+  try {
+    run = await runChild(command, args, {
+      env,
+      input,
+      deadlineMs: STORE_DEADLINE_MS,
+      read: 'stdout',
+      bound: { limit: STORE_ANSWER_LIMIT },
+      windowsVerbatimArguments: windowsScript
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), STORE_DEADLINE_MS);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new LoginError(`cannot run docker-credential-${store}: ${error.message}`));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve(
-        tooLong
-          ? { exitCode: -1, answer: `its answer ran over ${STORE_ANSWER_LIMIT / 1024} KiB` }
-          : { exitCode: code ?? -1, answer: answer.trim() }
-      );
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
-  });
+  } catch (error) {
+    throw new LoginError(`cannot run docker-credential-${store}: ${describeError(error)}`);
+  }
+  if (run.overLimit) return { exitCode: -1, answer: `its answer ran over ${STORE_ANSWER_LIMIT / 1024} KiB` };
+  if (run.killedAfterMs !== undefined) return { exitCode: -1, answer: `it did not answer within ${STORE_DEADLINE_MS / 1000} s` };
+  return { exitCode: run.exitCode, answer: run.output.trim() };
 }
 
 /** What is kept of a store's entry, beside the kept `auths` entry: the store, whether docker named it itself, the entry. */
