@@ -138,6 +138,26 @@ it('the username/password login loads no Entra code; the service principal does'
   expect((await loaded('sp-secret')).entra).toEqual(entraMarkers);
 });
 
+// What Node itself loaded for the username/password login (process.moduleLoadList at exit): no child_process (the
+// docker runner loads only when docker runs), no undici, and not the proxy agents' tty/debug machinery.
+it('the username/password login loads neither the docker runner nor undici', async () => {
+  const hook = join(bench.dir, 'builtins-hook.cjs');
+  const out = join(bench.dir, 'builtins.txt');
+  writeFileSync(
+    hook,
+    "process.on('exit', () => require('node:fs').writeFileSync(process.env.BUILTINS_OUT, process.moduleLoadList.join('\\n')));\n"
+  );
+  const measured = await runBundle(
+    bench,
+    BUILD,
+    { registry: world.registries.armAllowed.url, username: world.scopedToken.username, password: world.scopedToken.password },
+    newJob(bench, { NODE_OPTIONS: `--require ${hook}`, BUILTINS_OUT: out })
+  );
+  expect(countBy(measured.requests)).toEqual({ 'acr-token': 1 });
+  const loaded = readFileSync(out, 'utf8').split('\n');
+  expect(loaded.filter((m) => /child_process|undici|\btty\b/.test(m))).toEqual([]);
+});
+
 // @azure/core-rest-pipeline's HTTP runtime evaluates `typeof FormData` in its form-data policy, and Node's FormData
 // global is a lazy getter that loads undici: the credentials' pipelines go without that policy, and no request uses undici.
 it.each([

@@ -8,7 +8,7 @@ export { azureEnvironmentInputs, debugSwitchedOn } from './environment-inputs';
 export { firstAvailable, noFederation } from './token-source';
 export type { FederatedTokenSource, FederationSetting } from './token-source';
 export type { Platform } from './platform';
-export { dockerRunner } from './docker/cli';
+export { dockerRunner } from './docker/docker-runner';
 export { maskableLines, secretValues } from './secrets';
 export { serializeState } from './state';
 export { parseRegistry, registryCloud } from './registry/names';
