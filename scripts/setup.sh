@@ -65,5 +65,8 @@ if [ ! -f tools/wine-prefix/system.reg ]; then
   )
   mv tools/wine-prefix.new tools/wine-prefix
 fi
+# A Windows docker CLI (docker.exe) for the Windows suite's docker runs under Wine, built once from Debian's docker.io
+# source into tools/docker-win (about 2 minutes; CI caches tools/).
+bash scripts/docker-win.sh
 # Wine uses a prefix only as its owner: under sudo (as CI runs this), it belongs to the user who runs the tests.
 if [ -n "${SUDO_USER:-}" ]; then chown -R "$SUDO_USER": tools/wine-prefix; fi

@@ -4,11 +4,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TOKEN_USERNAME } from '../../test/support/acr';
+import { actionDefaults, runAction, runStep } from '../../test/support/action-runner';
 import { CLI } from '../../test/support/cli-runner';
 import { installCredentialStore } from '../../test/support/credential-stores';
 import { buildAndPushScratchImage, sharedDockerEngine, type DockerRun } from '../../test/support/docker-engine';
 import { leakedSecrets } from '../../test/support/leaks';
-import { runNode, type NodeRun } from '../../test/support/spawn-node';
+import { runNode, runProcess, type NodeRun } from '../../test/support/spawn-node';
+import { endpointEnv, inputEnv, installTask, postJobEnv, runTaskStep, taskDefaults } from '../../test/support/task-runner';
 import { startWorld, type World } from '../../test/support/world';
 
 let world: World;
@@ -150,4 +153,203 @@ describe('native credential stores, with the real docker CLI', () => {
     );
     expect(store.entries()).toEqual({ [server]: EARLIER });
   });
+});
+
+// Real ACR refresh tokens run from 2.4 KB to over 3 KB; the stand-in's default ones (2.5 KB) fit in wincred's 2,560
+// bytes. Here the registry issues tokens of real size (test/support/acr.ts, refreshTokens: 'realistic').
+describe('ACR refresh tokens of real size (about 3.2 KB) and the Windows stores (wincred, desktop), with the real docker CLI', () => {
+  let taskDir: string;
+  const registry = (): World['registries']['armAllowed'] => world.registries.armAllowed;
+
+  beforeAll(() => {
+    taskDir = installTask();
+    dirs.push(join(taskDir, '..'));
+    registry().acr.refreshTokens = 'realistic';
+  });
+
+  afterAll(() => {
+    if (world) registry().acr.refreshTokens = 'compact';
+  });
+
+  interface FaceRun {
+    exitCode: number;
+    /** The error lines the face shows the user (the CLI's stderr, the ::error:: or task.issue lines). */
+    errors: string[];
+    log: string;
+    /** Where a helper-mode login put the helper's launcher (for docker's PATH). */
+    helperBin: string;
+    /** The face's logout: `acr-login logout`, the action's post step, the task's post-job step. */
+    logout(): Promise<{ exitCode: number; log: string }>;
+  }
+
+  interface Face {
+    name: string;
+    login(job: Job, mode: 'auto' | 'docker'): Promise<FaceRun>;
+  }
+
+  const faces: Face[] = [
+    {
+      name: 'the command line',
+      async login(job, mode) {
+        const run = await runNode(CLI, { args: loginArgs(...(mode === 'auto' ? [] : ['--login', mode])), env: job.env });
+        return {
+          exitCode: run.exitCode,
+          errors: run.stderr.split('\n').filter((line) => line.startsWith('acr-login: ')),
+          log: run.log,
+          helperBin: join(job.dir, '.local', 'share', 'acr-login', 'bin'),
+          logout: () => runNode(CLI, { args: ['logout'], env: job.env })
+        };
+      }
+    },
+    {
+      name: 'the action',
+      async login(job, mode) {
+        const githubPath = join(job.dir, 'github_path');
+        writeFileSync(githubPath, '');
+        const inputs = {
+          registry: world.registries.armAllowed.url,
+          'client-id': world.secretApp.clientId,
+          'tenant-id': world.tenantId,
+          'client-secret': world.secretApp.secret,
+          'authority-host': world.entra.url,
+          login: mode
+        };
+        const env = { ...job.env, GITHUB_PATH: githubPath };
+        const { main } = await runAction(inputs, env);
+        const stateEnv = Object.fromEntries(Object.entries(main.state).map(([name, value]) => [`STATE_${name}`, value]));
+        const inputEnv = Object.fromEntries(
+          Object.entries({ ...actionDefaults(), ...inputs }).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])
+        );
+        return {
+          exitCode: main.exitCode,
+          errors: main.errors,
+          log: main.log
+            .split('\n')
+            .filter((line) => !line.startsWith('::add-mask::'))
+            .join('\n'),
+          helperBin: readFileSync(githubPath, 'utf8').trim(),
+          logout: async () => {
+            const post = await runStep('dist/post.js', { ...env, ...inputEnv, ...stateEnv });
+            return { exitCode: post.exitCode, log: post.log };
+          }
+        };
+      }
+    },
+    {
+      name: 'the task',
+      async login(job, mode) {
+        const agentTemp = join(job.dir, '_temp');
+        mkdirSync(agentTemp, { recursive: true });
+        const connection = {
+          id: 'store-spn',
+          scheme: 'ServicePrincipal',
+          parameters: {
+            tenantid: world.tenantId,
+            serviceprincipalid: world.secretApp.clientId,
+            authenticationType: 'spnKey',
+            serviceprincipalkey: world.secretApp.secret
+          },
+          data: { environment: 'AzureCloud', activeDirectoryAuthority: `${world.entra.url}/` }
+        };
+        const env = {
+          ...job.env,
+          AGENT_TEMPDIRECTORY: agentTemp,
+          AGENT_VERSION: '4.258.1',
+          ...inputEnv({
+            ...taskDefaults(taskDir),
+            azureSubscription: connection.id,
+            registry: world.registries.armAllowed.url,
+            loginMode: mode
+          }),
+          ...endpointEnv(connection)
+        };
+        const main = await runTaskStep(taskDir, 'index.js', env);
+        return {
+          exitCode: main.exitCode,
+          errors: main.errors,
+          log: main.log
+            .split('\n')
+            .filter((line) => !line.startsWith('##vso[task.setsecret]') && !/^##vso\[task\.setvariable [^\]]*issecret=true;/.test(line))
+            .join('\n'),
+          helperBin: main.commands.find((command) => command.command === 'task.prependpath')?.message ?? '',
+          logout: () => runTaskStep(taskDir, 'post.js', postJobEnv(env, main))
+        };
+      }
+    }
+  ];
+
+  /** No part of the token in the log: not whole, nor its claims or its signature (the JWT's segments). */
+  function expectNothingOf(token: string, log: string): void {
+    expect(leakedSecrets(log, [...world.secrets(), EARLIER.Secret])).toEqual([]);
+    expect(token.split('.').filter((segment) => segment.length >= 16 && log.includes(segment))).toEqual([]);
+  }
+
+  /** The refresh token the exchange issued last: the one this login got. */
+  function lastIssued(): string {
+    return registry().acr.lastRefreshToken() ?? '';
+  }
+
+  const cases = faces.flatMap((face) => ['wincred', 'desktop'].map((store) => [face.name, store, face] as const));
+
+  it.each(cases)(
+    '%s, login: docker, credsStore %s: the store refuses the token and the login fails with one line naming the store and login: auto or helper; the earlier entry and the config stay, the logout leaves them so',
+    async (_face, name, face) => {
+      const job = newJob({ credsStore: name });
+      const store = installCredentialStore(job.bin, name);
+      const server = registry().loginServer;
+      store.seed({ [server]: EARLIER });
+      const login = await face.login(job, 'docker');
+      const token = lastIssued();
+      expect(Buffer.byteLength(token)).toBeGreaterThan(3000);
+      expect({ exit: login.exitCode, errors: login.errors }).toEqual({
+        exit: 1,
+        errors: [
+          expect.stringMatching(
+            new RegExp(
+              `^(acr-login: )?docker login cannot keep the token in ${name} \\(the Windows Credential Manager takes secrets of at most 2,560 bytes; ACR refresh tokens are often longer\\): use login: auto or login: helper, which never hand the token to a store$`
+            )
+          )
+        ]
+      });
+      expect(login.log).not.toMatch(/Error saving credentials|stub received bad data/i);
+      expectNothingOf(token, login.log);
+      expect(store.entries()).toEqual({ [server]: EARLIER });
+      expect(config(job)).toEqual({ credsStore: name });
+
+      const logout = await login.logout();
+      expect(logout.exitCode).toBe(0);
+      expectNothingOf(token, logout.log);
+      expect(store.entries()).toEqual({ [server]: EARLIER });
+      expect(config(job)).toEqual({ credsStore: name });
+    }
+  );
+
+  it.each(cases)(
+    '%s, the default login, credsStore %s: helper mode; the helper hands docker the whole token, docker pushes, and the logout leaves the store and the config as they were',
+    async (_face, name, face) => {
+      const job = newJob({ credsStore: name });
+      const store = installCredentialStore(job.bin, name);
+      const server = registry().loginServer;
+      store.seed({ [server]: EARLIER });
+      const login = await face.login(job, 'auto');
+      const token = lastIssued();
+      expect(Buffer.byteLength(token)).toBeGreaterThan(3000);
+      expect({ exit: login.exitCode, errors: login.errors }).toEqual({ exit: 0, errors: [] });
+      expectNothingOf(token, login.log);
+      expect(config(job)).toEqual({ credsStore: name, credHelpers: { [server]: 'acr-login' } });
+      expect(store.entries()).toEqual({ [server]: EARLIER });
+
+      const got = await runProcess(join(login.helperBin, 'docker-credential-acr-login'), ['get'], { env: job.env, stdin: server });
+      expect({ exit: got.exitCode, stderr: got.stderr }).toEqual({ exit: 0, stderr: '' });
+      expect(JSON.parse(got.stdout)).toEqual({ ServerURL: server, Username: TOKEN_USERNAME, Secret: token });
+      expectPushed(await dockerPush(job, `${login.helperBin}:`));
+      expect(store.entries()).toEqual({ [server]: EARLIER });
+
+      const logout = await login.logout();
+      expect(logout.exitCode).toBe(0);
+      expectNothingOf(token, logout.log);
+      expect(store.entries()).toEqual({ [server]: EARLIER });
+      expect(config(job)).toEqual({ credsStore: name });
+    }
+  );
 });

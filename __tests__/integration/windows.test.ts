@@ -129,9 +129,18 @@ describe('Windows Node 22 under Wine', () => {
     await expectPush(await world.writeAuthFile(registry, answer.Username, answer.Secret), registry, 'windows-helper');
   });
 
-  it('the default login where the config names credsStore wincred: helper mode, the .cmd launcher answers, the Credential Manager stand-in is untouched', async () => {
+  it('the default login where the config names credsStore wincred, with a refresh token of real size (over 3 KB, more than the Credential Manager takes): helper mode, the .cmd launcher answers with the whole token, the Credential Manager stand-in is untouched', async () => {
     const p = profile();
     const registry = world.registries.armAllowed;
+    registry.acr.refreshTokens = 'realistic';
+    try {
+      await defaultLoginWithWincred(p, registry);
+    } finally {
+      registry.acr.refreshTokens = 'compact';
+    }
+  });
+
+  async function defaultLoginWithWincred(p: WindowsProfile, registry: World['registries']['armAllowed']): Promise<void> {
     const bin = join(p.root, 'store-bin');
     const store = installCredentialStore(bin, 'wincred', { windows: { node: WINDOWS_NODE, path: windowsPath } });
     const earlier = { Username: 'earlier-user', Secret: 'the-user-s-own-earlier-secret' };
@@ -148,11 +157,14 @@ describe('Windows Node 22 under Wine', () => {
     const lookup = await runWindowsNode(LOOKUP, { args: ['acr-login', 'get'], env, stdin: registry.loginServer });
     expect({ exit: lookup.exitCode, stderr: lookup.exitCode === 0 ? '' : lookup.stderr }).toEqual({ exit: 0, stderr: '' });
     const answer = JSON.parse(lookup.stdout) as { Username: string; Secret: string };
+    const token = registry.acr.lastRefreshToken() ?? '';
+    expect(Buffer.byteLength(token)).toBeGreaterThan(3000);
+    expect(answer).toEqual({ ServerURL: registry.loginServer, Username: TOKEN_USERNAME, Secret: token });
     await expectPush(await world.writeAuthFile(registry, answer.Username, answer.Secret), registry, 'windows-wincred');
     expectSuccess(await cli(['logout'], env));
     expect(readJson(p.linux('.docker', 'config.json'))).toEqual({ credsStore: 'wincred' });
     expect(store.entries()).toEqual({ [registry.loginServer]: earlier });
-  });
+  }
 
   it("the action's main and post steps: the default login writes the profile's config, the post step puts the job's entry back", async () => {
     const p = profile();

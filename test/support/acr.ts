@@ -66,7 +66,16 @@ export interface AcrOptions {
    * for it, instead of `http://<host>:<random port>`. Its cloud is its Entra's.
    */
   named?: NamedEndpoint;
+  /**
+   * The refresh tokens /oauth2/exchange issues. 'compact' (default): the claims the product and docker-registry read,
+   * about 2.5 KB with the x5c header. 'realistic': also claims of the kinds real ACR refresh tokens carry (the
+   * registry's resource id and region, the Entra token's identity claims, the actions granted), about 3.2 KB, as real
+   * ones run from 2.4 KB to over 3 KB: over the 2,560 bytes Windows' Credential Manager stores.
+   */
+  refreshTokens?: RefreshTokenSize;
 }
+
+export type RefreshTokenSize = 'compact' | 'realistic';
 
 interface Principal {
   subject: string;
@@ -124,16 +133,20 @@ export class AcrStandIn {
   private readonly scopedTokens = new Map<string, { password: string; permissions: RepositoryPermission[] }>();
   private admin: { username: string; password: string } | undefined;
   private readonly issued: string[] = [];
+  private readonly refreshTokensIssued: string[] = [];
   private server: Server | import('node:https').Server | undefined;
   private registryProcess: RegistryProcess | undefined;
   /** The OS-chosen port of the login server. */
   port = 0;
   private signingKey!: KeyObject;
   private signingCert!: ClientCertificate;
+  /** What the exchange issues from now on (AcrOptions.refreshTokens); a suite sharing one world switches it per test. */
+  refreshTokens: RefreshTokenSize;
 
   private constructor(private readonly opts: AcrOptions) {
     this.host = opts.host ?? '127.0.0.1';
     this.allowArmTokens = opts.allowArmTokens ?? true;
+    this.refreshTokens = opts.refreshTokens ?? 'compact';
   }
 
   static async start(opts: AcrOptions): Promise<AcrStandIn> {
@@ -215,11 +228,12 @@ export class AcrStandIn {
     this.admin = undefined;
   }
 
-  /** Sign a refresh token as /oauth2/exchange would (tests that need one without Entra). */
+  /** Sign a refresh token as /oauth2/exchange would (tests that need one without Entra); its size as `refreshTokens` says. */
   issueRefreshToken(claims: { oid: string; tid: string; appid?: string }): string {
     const now = nowSeconds();
     const token = signJwt(
       {
+        ...(this.refreshTokens === 'realistic' ? this.realisticClaims(claims) : {}),
         jti: randomUUID(),
         sub: claims.oid,
         oid: claims.oid,
@@ -240,7 +254,36 @@ export class AcrStandIn {
       { x5c: [this.signingCert.derBase64] }
     );
     this.issued.push(token);
+    this.refreshTokensIssued.push(token);
     return token;
+  }
+
+  /** The refresh token the exchange (or issueRefreshToken) issued last. */
+  lastRefreshToken(): string | undefined {
+    return this.refreshTokensIssued[this.refreshTokensIssued.length - 1];
+  }
+
+  /** What real ACR refresh tokens carry beyond the compact claims: where the registry is, who asked, the actions granted. */
+  private realisticClaims(claims: { oid: string; tid: string; appid?: string }): Record<string, unknown> {
+    const subscription = randomUUID();
+    const name = this.loginServer.split(/[.:]/)[0] ?? 'registry';
+    return {
+      rid: randomBytes(16).toString('hex'),
+      resourceId: `/subscriptions/${subscription}/resourceGroups/rg-registries/providers/Microsoft.ContainerRegistry/registries/${name}`,
+      region: 'westeurope',
+      idp: `https://sts.windows.net/${claims.tid}/`,
+      idtyp: 'app',
+      azp: claims.appid ?? claims.oid,
+      uti: randomBytes(16).toString('base64url'),
+      access: {
+        actions: [
+          'Microsoft.ContainerRegistry/registries/pull/read',
+          'Microsoft.ContainerRegistry/registries/push/write',
+          'Microsoft.ContainerRegistry/registries/repositories/content/read'
+        ],
+        notActions: []
+      }
+    };
   }
 
   secrets(): string[] {

