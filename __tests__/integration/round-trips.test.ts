@@ -32,6 +32,11 @@ afterAll(async () => {
   if (bench) rmSync(bench.dir, { recursive: true, force: true });
 });
 
+/** The service principal with a secret, Entra ID at the stand-in's own address (a custom authority host). */
+function spSecret(w: World): Record<string, string> {
+  return { 'client-id': w.secretApp.clientId, 'tenant-id': w.tenantId, 'client-secret': w.secretApp.secret, 'authority-host': w.entra.url };
+}
+
 interface Counted {
   trips: Omit<RoundTrips, 'byTarget' | 'flights'>;
   requests: Partial<Record<ServiceName, number>>;
@@ -57,12 +62,7 @@ async function loginOnce(
 // connection opened while @azure/identity loads; the registry's connection opened at the same time, so that only
 // the exchange itself is left after the token: connect, ClientHello, metadata, token, exchange.
 it('service principal with a secret: 2 connections, 1 TLS handshake, 3 requests, 5 serial round trips', async () => {
-  const counted = await loginOnce((w) => ({
-    'client-id': w.secretApp.clientId,
-    'tenant-id': w.tenantId,
-    'client-secret': w.secretApp.secret,
-    'authority-host': w.entra.url
-  }));
+  const counted = await loginOnce(spSecret);
   expect(counted).toEqual({
     trips: { connections: 2, tlsHandshakes: 1, serialRoundTrips: 5 },
     requests: { 'entra-metadata': 1, 'entra-token': 1, 'acr-exchange': 1 }
@@ -70,13 +70,7 @@ it('service principal with a secret: 2 connections, 1 TLS handshake, 3 requests,
 });
 
 it('the default login (auto; the docker CLI on PATH, no credential store): the config written, no docker login, the same 5 round trips', async () => {
-  const counted = await loginOnce((w) => ({
-    login: 'auto',
-    'client-id': w.secretApp.clientId,
-    'tenant-id': w.tenantId,
-    'client-secret': w.secretApp.secret,
-    'authority-host': w.entra.url
-  }));
+  const counted = await loginOnce((w) => ({ login: 'auto', ...spSecret(w) }));
   expect(counted).toEqual({
     trips: { connections: 2, tlsHandshakes: 1, serialRoundTrips: 5 },
     requests: { 'entra-metadata': 1, 'entra-token': 1, 'acr-exchange': 1 }
@@ -109,13 +103,7 @@ it('GitHub OIDC: 3 connections, 2 TLS handshakes, 4 requests', async () => {
 });
 
 it('two registries: their exchanges in parallel, each on a connection opened ahead: still 5 serial round trips', async () => {
-  const counted = await loginOnce((w) => ({
-    registry: `${w.registries.armAllowed.url}\n${w.registries.armRefused.url}`,
-    'client-id': w.secretApp.clientId,
-    'tenant-id': w.tenantId,
-    'client-secret': w.secretApp.secret,
-    'authority-host': w.entra.url
-  }));
+  const counted = await loginOnce((w) => ({ registry: `${w.registries.armAllowed.url}\n${w.registries.armRefused.url}`, ...spSecret(w) }));
   expect(counted).toEqual({
     trips: { connections: 3, tlsHandshakes: 1, serialRoundTrips: 5 },
     requests: { 'entra-metadata': 1, 'entra-token': 1, 'acr-exchange': 2 }
@@ -138,9 +126,11 @@ it('the username/password login loads no Entra code; the service principal does'
   expect((await loaded('sp-secret')).entra).toEqual(entraMarkers);
 });
 
-// What Node itself loaded for the username/password login (process.moduleLoadList at exit): no child_process (the
-// docker runner loads only when docker runs), no undici, and not the proxy agents' tty/debug machinery.
-it('the username/password login loads neither the docker runner nor undici', async () => {
+/** One login with a preload that records what Node itself loaded (process.moduleLoadList at exit). */
+async function loginListingBuiltins(
+  inputs: Record<string, string>,
+  env: Record<string, string> = {}
+): Promise<{ requests: Partial<Record<ServiceName, number>>; builtins: string[] }> {
   const hook = join(bench.dir, 'builtins-hook.cjs');
   const out = join(bench.dir, 'builtins.txt');
   writeFileSync(
@@ -150,12 +140,17 @@ it('the username/password login loads neither the docker runner nor undici', asy
   const measured = await runBundle(
     bench,
     BUILD,
-    { registry: world.registries.armAllowed.url, username: world.scopedToken.username, password: world.scopedToken.password },
-    newJob(bench, { NODE_OPTIONS: `--require ${hook}`, BUILTINS_OUT: out })
+    { registry: world.registries.armAllowed.url, login: 'config', ...inputs },
+    newJob(bench, { ...env, NODE_OPTIONS: `--require ${hook}`, BUILTINS_OUT: out })
   );
-  expect(countBy(measured.requests)).toEqual({ 'acr-token': 1 });
-  const loaded = readFileSync(out, 'utf8').split('\n');
-  expect(loaded.filter((m) => /child_process|undici|\btty\b/.test(m))).toEqual([]);
+  return { requests: countBy(measured.requests), builtins: readFileSync(out, 'utf8').split('\n') };
+}
+
+// No child_process (the docker runner loads only when docker runs), no undici, not the proxy agents' tty/debug machinery.
+it('the username/password login loads neither the docker runner nor undici', async () => {
+  const { requests, builtins } = await loginListingBuiltins({ username: world.scopedToken.username, password: world.scopedToken.password });
+  expect(requests).toEqual({ 'acr-token': 1 });
+  expect(builtins.filter((m) => /child_process|undici|\btty\b/.test(m))).toEqual([]);
 });
 
 // @azure/core-rest-pipeline's HTTP runtime evaluates `typeof FormData` in its form-data policy, and Node's FormData
@@ -163,36 +158,20 @@ it('the username/password login loads neither the docker runner nor undici', asy
 it.each([
   {
     path: 'service principal',
-    inputs: (w: World): Record<string, string> => ({
-      'client-id': w.secretApp.clientId,
-      'tenant-id': w.tenantId,
-      'client-secret': w.secretApp.secret,
-      'authority-host': w.entra.url
-    }),
+    inputs: spSecret,
     env: (): Record<string, string> => ({}),
-    requests: { 'entra-metadata': 1, 'entra-token': 1, 'acr-exchange': 1 }
+    expected: { 'entra-metadata': 1, 'entra-token': 1, 'acr-exchange': 1 }
   },
   {
     path: 'managed identity (IMDS)',
     inputs: (): Record<string, string> => ({ 'auth-type': 'managed-identity' }),
     env: (w: World): Record<string, string> => w.imds.env(),
-    requests: { imds: 1, 'acr-exchange': 1 }
+    expected: { imds: 1, 'acr-exchange': 1 }
   }
-])('a $path login does not make Node load undici', async ({ inputs, env, requests }) => {
-  const hook = join(bench.dir, 'undici-hook.cjs');
-  const out = join(bench.dir, 'undici.txt');
-  writeFileSync(
-    hook,
-    "process.on('exit', () => require('node:fs').writeFileSync(process.env.UNDICI_OUT, process.moduleLoadList.filter((m) => m.includes('undici')).join(',')));\n"
-  );
-  const measured = await runBundle(
-    bench,
-    BUILD,
-    { registry: world.registries.armAllowed.url, login: 'config', ...inputs(world) },
-    newJob(bench, { ...env(world), NODE_OPTIONS: `--require ${hook}`, UNDICI_OUT: out })
-  );
-  expect(countBy(measured.requests)).toEqual(requests);
-  expect(readFileSync(out, 'utf8')).toBe('');
+])('a $path login does not make Node load undici', async ({ inputs, env, expected }) => {
+  const { requests, builtins } = await loginListingBuiltins(inputs(world), env(world));
+  expect(requests).toEqual(expected);
+  expect(builtins.filter((m) => m.includes('undici'))).toEqual([]);
 });
 
 // With the default inputs Entra ID is login.microsoftonline.com, whose metadata MSAL carries: no metadata GET, so the
