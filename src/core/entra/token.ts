@@ -112,18 +112,16 @@ async function createTokenCredential(
   observer: HttpObserver
 ): Promise<TokenCredential> {
   const [identity, pipeline] = await Promise.all([import('@azure/identity'), import('@azure/core-rest-pipeline')]);
-  const transport: TokenCredentialOptions = { httpClient: observingHttpClient(pipeline.createDefaultHttpClient(), observer) };
-  const options = {
-    ...transport,
-    authorityHost,
-    disableInstanceDiscovery: !WELL_KNOWN_AUTHORITIES.has(new URL(authorityHost).hostname),
+  // Every request through the pipeline @azure/identity would build (its retries, redirects, the agent), less the
+  // form-data policy: it evaluates `typeof FormData` for every request, and Node's FormData global loads all of undici
+  // (11-16 ms before the first Entra request); the bodies are strings, never FormData. A credential's IdentityClient
+  // takes it as its pipeline (ServiceClientOptions.pipeline).
+  const transport = {
+    httpClient: observingHttpClient(pipeline.createDefaultHttpClient(), observer),
     agent,
-    // MSAL's requests through the pipeline @azure/identity would build (its retries, redirects, the agent), less
-    // the form-data policy: it evaluates `typeof FormData` for every request, and Node's FormData global loads all of
-    // undici (11-16 ms before the first Entra request); MSAL's bodies are strings, never FormData. A credential's
-    // one IdentityClient takes it as its pipeline (ServiceClientOptions.pipeline).
     pipeline: withoutFormData(pipeline.createPipelineFromOptions({ agent, retryOptions: { maxRetries: 3 } }))
-  };
+  } satisfies TokenCredentialOptions & { pipeline: Pipeline };
+  const options = { ...transport, authorityHost, disableInstanceDiscovery: !WELL_KNOWN_AUTHORITIES.has(new URL(authorityHost).hostname) };
   switch (credential.kind) {
     case 'oidc':
       return new identity.ClientAssertionCredential(
@@ -140,14 +138,12 @@ async function createTokenCredential(
           : new identity.ClientCertificateCredential(tenantId, clientId, { certificatePath: certificate }, options);
       }
       return new identity.ClientSecretCredential(credential.tenantId, credential.clientId, credential.secret, options);
-    case 'managed-identity': {
-      // Its own pipeline (not the one above): the credential adds its IMDS retry policy to the pipeline it is given.
-      // Its second client (the availability probe) would share it, but only DefaultAzureCredential's chain probes.
-      const miOptions = { ...transport, agent, pipeline: withoutFormData(pipeline.createPipelineFromOptions({ agent })) };
+    case 'managed-identity':
+      // It adds its IMDS retry policy to the pipeline. Its second client, the availability probe, shares the pipeline
+      // but runs only in DefaultAzureCredential's chain.
       return credential.clientId
-        ? new identity.ManagedIdentityCredential({ ...miOptions, clientId: credential.clientId })
-        : new identity.ManagedIdentityCredential(miOptions);
-    }
+        ? new identity.ManagedIdentityCredential({ ...transport, clientId: credential.clientId })
+        : new identity.ManagedIdentityCredential(transport);
   }
 }
 
