@@ -19,7 +19,8 @@ import {
   postJobEnv,
   runTaskStep,
   taskDefaults,
-  TaskStepResult
+  TaskStepResult,
+  spnKeyConnectionOf
 } from '../../test/support/task-runner';
 import { startWorld, World } from '../../test/support/world';
 
@@ -87,17 +88,8 @@ const actionInputs = (): Record<string, string> => ({
   login: 'docker'
 });
 
-const connection = (): Parameters<typeof endpointEnv>[0] => ({
-  id: 'c0ffee00-0000-4000-8000-000000000001',
-  scheme: 'ServicePrincipal',
-  parameters: {
-    tenantid: world.tenantId,
-    serviceprincipalid: world.secretApp.clientId,
-    authenticationType: 'spnKey',
-    serviceprincipalkey: world.secretApp.secret
-  },
-  data: { environment: 'AzureCloud', activeDirectoryAuthority: `${world.entra.url}/`, subscriptionId: randomUUID() }
-});
+const connection = (): Parameters<typeof endpointEnv>[0] =>
+  spnKeyConnectionOf(world, 'c0ffee00-0000-4000-8000-000000000001', { subscriptionId: randomUUID() });
 
 async function runTask(job: Job, post = true): Promise<{ main: TaskStepResult; post?: TaskStepResult }> {
   const inputs = { ...taskDefaults(taskDir), azureSubscription: connection().id, registry: registry().url, loginMode: 'docker' };

@@ -11,7 +11,15 @@ import { installCredentialStore } from '../../test/support/credential-stores';
 import { buildAndPushScratchImage, sharedDockerEngine, type DockerRun } from '../../test/support/docker-engine';
 import { leakedSecrets } from '../../test/support/leaks';
 import { runNode, runProcess, type NodeRun } from '../../test/support/spawn-node';
-import { endpointEnv, inputEnv, installTask, postJobEnv, runTaskStep, taskDefaults } from '../../test/support/task-runner';
+import {
+  endpointEnv,
+  inputEnv,
+  installTask,
+  postJobEnv,
+  runTaskStep,
+  taskDefaults,
+  spnKeyConnectionOf
+} from '../../test/support/task-runner';
 import { startWorld, type World } from '../../test/support/world';
 
 let world: World;
@@ -240,17 +248,7 @@ describe('ACR refresh tokens of real size (about 3.2 KB) and the Windows stores 
       async login(job, mode) {
         const agentTemp = join(job.dir, '_temp');
         mkdirSync(agentTemp, { recursive: true });
-        const connection = {
-          id: 'store-spn',
-          scheme: 'ServicePrincipal',
-          parameters: {
-            tenantid: world.tenantId,
-            serviceprincipalid: world.secretApp.clientId,
-            authenticationType: 'spnKey',
-            serviceprincipalkey: world.secretApp.secret
-          },
-          data: { environment: 'AzureCloud', activeDirectoryAuthority: `${world.entra.url}/` }
-        };
+        const connection = spnKeyConnectionOf(world, 'store-spn');
         const env = {
           ...job.env,
           AGENT_TEMPDIRECTORY: agentTemp,

@@ -16,7 +16,8 @@ import {
   runTaskStep,
   ServiceConnectionEnv,
   taskDefaults,
-  TaskStepResult
+  TaskStepResult,
+  spnKeyConnectionOf
 } from '../../test/support/task-runner';
 import { startWorld, World } from '../../test/support/world';
 
@@ -174,17 +175,7 @@ describe('the action', () => {
 
 describe('the task', () => {
   function spnKeyConnection(): ServiceConnectionEnv {
-    return {
-      id: 'engine-spn',
-      scheme: 'ServicePrincipal',
-      parameters: {
-        tenantid: world.tenantId,
-        serviceprincipalid: world.secretApp.clientId,
-        authenticationType: 'spnKey',
-        serviceprincipalkey: world.secretApp.secret
-      },
-      data: { environment: 'AzureCloud', activeDirectoryAuthority: `${world.entra.url}/` }
-    };
+    return spnKeyConnectionOf(world, 'engine-spn');
   }
 
   function taskJob(): Job & { agentTemp: string } {

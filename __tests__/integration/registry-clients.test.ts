@@ -33,7 +33,8 @@ import {
   postJobEnv,
   runTaskStep,
   taskDefaults,
-  TaskStepResult
+  TaskStepResult,
+  spnKeyConnectionOf
 } from '../../test/support/task-runner';
 import { startWorld, World } from '../../test/support/world';
 
@@ -282,17 +283,7 @@ describe('as root', () => {
     const registry = world.registries.armAllowed;
     const podmansOwn = join(job.runtime, 'containers', 'auth.json');
     const before = writeStaleAuthFile(podmansOwn, registry.loginServer);
-    const connection = {
-      id: 'clients-spn',
-      scheme: 'ServicePrincipal',
-      parameters: {
-        tenantid: world.tenantId,
-        serviceprincipalid: world.secretApp.clientId,
-        authenticationType: 'spnKey',
-        serviceprincipalkey: world.secretApp.secret
-      },
-      data: { environment: 'AzureCloud', activeDirectoryAuthority: `${world.entra.url}/` }
-    };
+    const connection = spnKeyConnectionOf(world, 'clients-spn');
     const env = {
       ...job.env,
       ...inputEnv({ ...taskDefaults(taskDir), azureSubscription: connection.id, registry: registry.url, loginMode: 'auto' }),

@@ -51,6 +51,21 @@ export interface ServiceConnectionEnv {
   data?: Record<string, string>;
 }
 
+/** A service principal (secret) connection for the world's secret app, its authority the world's Entra stand-in. */
+export function spnKeyConnectionOf(world: World, id: string, data: Record<string, string> = {}): ServiceConnectionEnv {
+  return {
+    id,
+    scheme: 'ServicePrincipal',
+    parameters: {
+      tenantid: world.tenantId,
+      serviceprincipalid: world.secretApp.clientId,
+      authenticationType: 'spnKey',
+      serviceprincipalkey: world.secretApp.secret
+    },
+    data: { environment: 'AzureCloud', activeDirectoryAuthority: `${world.entra.url}/`, ...data }
+  };
+}
+
 /** The world's workload identity federation connection: its federated app, trusting the Azure DevOps stand-in's subject. */
 export function wifConnectionOf(world: World, data?: Record<string, string>): ServiceConnectionEnv {
   return {
