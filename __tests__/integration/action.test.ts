@@ -6,7 +6,8 @@ import { sharedDockerEngine } from '../../test/support/docker-engine';
 import { MACHINE_NODE, Runtime, STEP_RUNTIMES } from '../../test/support/runtimes';
 import { holdLock } from '../../test/support/lock-holder';
 import { leakedSecrets } from '../../test/support/leaks';
-import { startWorld, World } from '../../test/support/world';
+import { useStandIns } from '../../test/support/suite-stand-ins';
+import { World } from '../../test/support/world';
 import { TOKEN_USERNAME } from '../../test/support/acr';
 
 const PATH_WITHOUT_DOCKER = '/usr/bin:/bin';
@@ -18,13 +19,7 @@ let stepNode: string | undefined;
 const runAction = (inputs: Record<string, string>, env: Record<string, string>, options: { post?: boolean } = {}): Promise<ActionRun> =>
   runActionOn(inputs, env, { ...options, node: stepNode });
 
-beforeAll(async () => {
-  world = await startWorld();
-}, 60000);
-
-afterAll(async () => {
-  await world?.close();
-});
+useStandIns({}, (standIns) => ({ world } = standIns));
 
 interface Job {
   dockerConfig: string;

@@ -3,7 +3,7 @@
 // gone, and the child never saw the step's secret inputs. Docker here is a script (or /bin/true, /bin/false)
 // first on PATH.
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { leakedFromStep, runAction, StepResult } from '../../test/support/action-runner';
@@ -11,10 +11,10 @@ import { CLI, ProcessResult, runCli } from '../../test/support/cli-runner';
 import { leakedSecrets } from '../../test/support/leaks';
 import { peakMemoryEnv } from '../../test/support/planted';
 import { runNode, runProcess } from '../../test/support/spawn-node';
+import { useStandIns } from '../../test/support/suite-stand-ins';
 import {
   endpointEnv,
   inputEnv,
-  installTask,
   leakedFromTask,
   postJobEnv,
   runTaskStep,
@@ -22,21 +22,11 @@ import {
   TaskStepResult,
   spnKeyConnectionOf
 } from '../../test/support/task-runner';
-import { startWorld, World } from '../../test/support/world';
+import { World } from '../../test/support/world';
 
 let world: World;
 let taskDir: string;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  taskDir = installTask();
-  world = await startWorld();
-}, 60000);
-
-afterAll(async () => {
-  await world?.close();
-  for (const dir of [...dirs, ...(taskDir ? [join(taskDir, '..')] : [])]) rmSync(dir, { recursive: true, force: true });
-});
+const { cleanup: dirs } = useStandIns({ task: true }, (standIns) => ({ world, taskDir } = standIns));
 
 const EARLIER = { auth: Buffer.from('me:my-own-password').toString('base64') };
 

@@ -1,11 +1,12 @@
 // A runner whose clock is hours off: libfaketime in the product's environment only (the stand-ins keep the
 // real time), hours ahead and behind, for a login and for the credential helper serving from its cache.
 // The stand-ins' certificates are valid from yesterday (test/support/pki.ts), so TLS holds either way.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { leakedFromStep, runAction } from '../../test/support/action-runner';
 import { cacheFiles, configFile, Home, newHome, ProcessResult, runCli, runHelper } from '../../test/support/cli-runner';
 import { leakedSecrets } from '../../test/support/leaks';
-import { startWorld, World } from '../../test/support/world';
+import { useStandIns } from '../../test/support/suite-stand-ins';
+import { World } from '../../test/support/world';
 
 const FAKETIME_LIBRARY = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 const HOUR_MS = 3600 * 1000;
@@ -13,16 +14,7 @@ const HOUR_MS = 3600 * 1000;
 const REFRESH_LIFETIME_MS = 3 * HOUR_MS;
 
 let world: World;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  world = await startWorld();
-}, 60000);
-
-afterAll(async () => {
-  await world?.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const { cleanup: dirs } = useStandIns({}, (standIns) => ({ world } = standIns));
 
 /** This machine's clock moved by `offset` (libfaketime's `+4h`, `-1h`, `+125m`) for the product, not its monotonic clock. */
 function clockOff(offset: string): Record<string, string> {

@@ -24,8 +24,9 @@ import {
 import { leakedSecrets } from '../../test/support/leaks';
 import { mkdirAsNobody, NOBODY, peakMemoryEnv, sharedDir } from '../../test/support/planted';
 import { push as skopeoPush } from '../../test/support/skopeo';
-import { endpointEnv, inputEnv, installTask, postJobEnv, runTaskStep, taskDefaults } from '../../test/support/task-runner';
-import { startWorld, World } from '../../test/support/world';
+import { useStandIns } from '../../test/support/suite-stand-ins';
+import { endpointEnv, inputEnv, postJobEnv, runTaskStep, taskDefaults } from '../../test/support/task-runner';
+import { World } from '../../test/support/world';
 import { TOKEN_USERNAME } from '../../test/support/acr';
 import { acrTypeConnection, addDockerRegistryWifIdentity } from '../../test/support/docker-registry-connections';
 
@@ -33,17 +34,7 @@ const NOT_FOUND = 'credentials not found in native keychain';
 
 let world: World;
 let taskDir: string;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  taskDir = installTask();
-  world = await startWorld();
-}, 60000);
-
-afterAll(async () => {
-  await world?.close();
-  for (const dir of [...dirs, join(taskDir, '..')]) rmSync(dir, { recursive: true, force: true });
-});
+const { cleanup: dirs } = useStandIns({ task: true }, (standIns) => ({ world, taskDir } = standIns));
 
 function home(extraEnv: Record<string, string> = {}): Home {
   const created = newHome(world.caCertPath, extraEnv);

@@ -2,28 +2,19 @@
 // is refused with one line naming it, and a token claim full of HTML, blank lines and agent commands stays
 // one escaped cell of the job summary and one line of every log.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { actionDefaults, leakedFromStep, runAction } from '../../test/support/action-runner';
 import { newHome, runCli } from '../../test/support/cli-runner';
 import { leakedSecrets } from '../../test/support/leaks';
-import { endpointEnv, inputEnv, installTask, leakedFromTask, runTaskStep, taskDefaults } from '../../test/support/task-runner';
-import { startWorld, World } from '../../test/support/world';
+import { useStandIns } from '../../test/support/suite-stand-ins';
+import { endpointEnv, inputEnv, leakedFromTask, runTaskStep, taskDefaults } from '../../test/support/task-runner';
+import { World } from '../../test/support/world';
 
 let world: World;
 let taskDir: string;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  taskDir = installTask();
-  world = await startWorld();
-}, 60000);
-
-afterAll(async () => {
-  await world?.close();
-  for (const dir of [...dirs, ...(taskDir ? [join(taskDir, '..')] : [])]) rmSync(dir, { recursive: true, force: true });
-});
+const { cleanup: dirs } = useStandIns({ task: true }, (standIns) => ({ world, taskDir } = standIns));
 
 function jobEnv(): Record<string, string> {
   const home = mkdtempSync(join(tmpdir(), 'injection-'));

@@ -6,18 +6,13 @@ import { join } from 'node:path';
 import { buildAndPushScratchImage, sharedDockerEngine } from '../../test/support/docker-engine';
 import { leakedSecrets } from '../../test/support/leaks';
 import { envValues, LocalActionRun, runLocalAction, writeEnvFile } from '../../test/support/local-action';
-import { startWorld, World } from '../../test/support/world';
+import { useStandIns } from '../../test/support/suite-stand-ins';
+import { World } from '../../test/support/world';
 import { TOKEN_USERNAME } from '../../test/support/acr';
 
 let world: World;
 
-beforeAll(async () => {
-  world = await startWorld();
-}, 60000);
-
-afterAll(async () => {
-  await world?.close();
-});
+useStandIns({}, (standIns) => ({ world } = standIns));
 
 function expectClean(run: LocalActionRun, summary: string): void {
   expect({ errors: run.errors, exit: run.exitCode }).toEqual({ errors: [], exit: 0 });

@@ -2,7 +2,7 @@
 // containers sharing a mounted docker config). Each job keeps its own login until its own post step, and
 // once all of them ended every entry the user had is back and no token any job wrote is left.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction, runStep, StepResult, leakedFromStep } from '../../test/support/action-runner';
@@ -10,20 +10,12 @@ import { CLI, ProcessResult, runCli, runHelper } from '../../test/support/cli-ru
 import { sharedDockerEngine } from '../../test/support/docker-engine';
 import { leakedSecrets } from '../../test/support/leaks';
 import { runProcess } from '../../test/support/spawn-node';
-import { startWorld, World } from '../../test/support/world';
+import { useStandIns } from '../../test/support/suite-stand-ins';
+import { World } from '../../test/support/world';
 import { AcrStandIn, TOKEN_USERNAME } from '../../test/support/acr';
 
 let world: World;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  world = await startWorld();
-}, 60000);
-
-afterAll(async () => {
-  await world?.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const { cleanup: dirs } = useStandIns({}, (standIns) => ({ world } = standIns));
 
 const base64 = (text: string): string => Buffer.from(text).toString('base64');
 const userSecret = 'the-users-own-long-lived-secret-0123';

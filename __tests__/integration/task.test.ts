@@ -1,12 +1,12 @@
 // The bundled Azure Pipelines task, run as the agent runs it, against the local stand-ins.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { useStandIns } from '../../test/support/suite-stand-ins';
 import {
   endpointEnv,
   inputEnv,
-  installTask,
   leakedFromTask,
   postJobEnv,
   runTaskStep as runTaskStepOn,
@@ -15,7 +15,7 @@ import {
   TaskStepResult,
   wifConnectionOf
 } from '../../test/support/task-runner';
-import { RegistryRef, startWorld, World } from '../../test/support/world';
+import { RegistryRef, World } from '../../test/support/world';
 import { TOKEN_USERNAME } from '../../test/support/acr';
 import { ACR_AUDIENCE } from '../../test/support/entra';
 import {
@@ -34,17 +34,7 @@ let stepNode: string | undefined;
 
 const runTaskStep = (dir: string, script: 'index.js' | 'post.js', env: Record<string, string>): Promise<TaskStepResult> =>
   runTaskStepOn(dir, script, env, undefined, stepNode);
-const jobDirs: string[] = [];
-
-beforeAll(async () => {
-  taskDir = installTask();
-  world = await startWorld();
-}, 60000);
-
-afterAll(async () => {
-  await world?.close();
-  for (const dir of [...jobDirs, ...(taskDir ? [join(taskDir, '..')] : [])]) rmSync(dir, { recursive: true, force: true });
-});
+const { cleanup: jobDirs } = useStandIns({ task: true }, (standIns) => ({ world, taskDir } = standIns));
 
 interface Job {
   dockerConfig: string;
