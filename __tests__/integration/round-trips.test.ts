@@ -126,6 +126,29 @@ it('the username/password login loads no Entra code; the service principal does'
   expect((await loaded('sp-secret')).entra).toEqual(entraMarkers);
 });
 
+// MSAL imports jsonwebtoken for one call, signing a certificate's client assertion: the import resolves to a module
+// that loads the real one then (src/core/entra/jsonwebtoken.ts). Evaluating jsonwebtoken parses semver ranges,
+// which Node's standard NODE_DEBUG=semver prints as SEMVER lines: none for a secret, some for a certificate.
+it('jsonwebtoken and semver are evaluated only when a certificate signs a client assertion', async () => {
+  const semverLines = async (inputs: Record<string, string>): Promise<number> => {
+    const measured = await runBundle(
+      bench,
+      BUILD,
+      { registry: world.registries.armAllowed.url, login: 'config', ...inputs },
+      newJob(bench, { NODE_DEBUG: 'semver' })
+    );
+    return measured.step.stderr.split('\n').filter((line) => line.startsWith('SEMVER')).length;
+  };
+  expect(await semverLines(spSecret(world))).toBe(0);
+  const certificate = {
+    ...spSecret(world),
+    'client-id': world.certApp.clientId,
+    'client-secret': '',
+    'client-certificate': world.certApp.certificate.path
+  };
+  expect(await semverLines(certificate)).toBeGreaterThan(0);
+});
+
 /** One login with a preload that records what Node itself loaded (process.moduleLoadList at exit). */
 async function loginListingBuiltins(
   inputs: Record<string, string>,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs, readlinkSync } from 'node:fs';
+import { linkSync, lstatSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimes, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { LoginError } from './errors';
@@ -69,7 +69,7 @@ export async function withFileLock<T>(path: string, what: string, work: () => Pr
   const heartbeat = setInterval(
     () => {
       const now = new Date();
-      fs.utimes(lockPath, now, now).catch(() => undefined);
+      utimes(lockPath, now, now, () => undefined);
     },
     Math.max(1000, staleMs / 3)
   );
@@ -79,7 +79,7 @@ export async function withFileLock<T>(path: string, what: string, work: () => Pr
   } finally {
     clearInterval(heartbeat);
     // Only our own lock: one taken over from us (we were stopped past staleMs) now belongs to someone else.
-    if ((await fs.readFile(lockPath, 'utf8').catch(() => '')) === me) await fs.rm(lockPath, { force: true });
+    if (textOrEmpty(lockPath) === me) rmSync(lockPath, { force: true });
   }
 }
 
@@ -88,20 +88,20 @@ async function acquire(path: string, lockPath: string, me: string, what: string,
   const staging = temporaryPath(lockPath);
   const deadline = Date.now() + waitMs;
   try {
-    await writeStaging(staging, me, path, what);
+    writeStaging(staging, me, path, what);
     for (;;) {
       try {
-        await fs.link(staging, lockPath);
+        linkSync(staging, lockPath);
         return;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         // Removed as an orphan while we waited (it grew old): written again.
-        if (code === 'ENOENT') await writeStaging(staging, me, path, what);
+        if (code === 'ENOENT') writeStaging(staging, me, path, what);
         else if (code !== 'EEXIST') throw new LoginError(`cannot lock the ${what} ${path}: ${fileErrorText(error)}`);
       }
-      const seen = await inspect(lockPath);
+      const seen = inspect(lockPath);
       if (seen && (seen.holderGone || Date.now() - seen.mtimeMs > staleMs)) {
-        await takeOver(path, lockPath, seen, staleMs);
+        takeOver(path, lockPath, seen, staleMs);
         continue;
       }
       if (Date.now() > deadline) {
@@ -111,16 +111,16 @@ async function acquire(path: string, lockPath: string, me: string, what: string,
       await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 75));
     }
   } finally {
-    await fs.rm(staging, { force: true });
+    rmSync(staging, { force: true });
   }
 }
 
 /** The staging file of the lock; on failure (a full disk) nothing of it is left. */
-async function writeStaging(staging: string, me: string, path: string, what: string): Promise<void> {
+function writeStaging(staging: string, me: string, path: string, what: string): void {
   try {
-    await fs.writeFile(staging, me, { mode: 0o600, flag: 'wx' });
+    writeFileSync(staging, me, { mode: 0o600, flag: 'wx' });
   } catch (error) {
-    await fs.rm(staging, { force: true });
+    rmSync(staging, { force: true });
     throw new LoginError(`cannot lock the ${what} ${path}: ${fileErrorText(error)}`);
   }
 }
@@ -146,9 +146,10 @@ interface SeenLock {
   mtimeMs: number;
 }
 
-async function inspect(lockPath: string): Promise<SeenLock | undefined> {
+function inspect(lockPath: string): SeenLock | undefined {
   try {
-    const [text, stats] = await Promise.all([fs.readFile(lockPath, 'utf8'), fs.stat(lockPath)]);
+    const text = readFileSync(lockPath, 'utf8');
+    const stats = statSync(lockPath);
     const holder = parseHolder(text);
     return {
       text,
@@ -193,22 +194,22 @@ function isRunning(pid: number): boolean {
  * with its pid when it was seen gone in this namespace, and any older than staleMs (a writer renames
  * its temporary file within moments; a waiter's staging file is written again when it went).
  */
-async function takeOver(path: string, lockPath: string, judged: SeenLock, staleMs: number): Promise<void> {
+function takeOver(path: string, lockPath: string, judged: SeenLock, staleMs: number): void {
   const aside = temporaryPath(lockPath);
   try {
-    await fs.rename(lockPath, aside);
+    renameSync(lockPath, aside);
   } catch {
     return; // gone already
   }
-  const taken = await fs.readFile(aside, 'utf8').catch(() => '');
-  if (taken !== judged.text) await fs.link(aside, lockPath).catch(() => undefined);
-  await fs.rm(aside, { force: true });
-  if (taken === judged.text) await removeOrphans(path, lockPath, judged.holderGone ? judged.holder?.pid : undefined, staleMs);
+  const taken = textOrEmpty(aside);
+  if (taken !== judged.text) orNothing(() => linkSync(aside, lockPath));
+  rmSync(aside, { force: true });
+  if (taken === judged.text) removeOrphans(path, lockPath, judged.holderGone ? judged.holder?.pid : undefined, staleMs);
 }
 
-async function removeOrphans(path: string, lockPath: string, deadPid: number | undefined, staleMs: number): Promise<void> {
+function removeOrphans(path: string, lockPath: string, deadPid: number | undefined, staleMs: number): void {
   const dir = dirname(path);
-  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const names = orNothing(() => readdirSync(dir)) ?? [];
   const patterns = [temporaryPattern(basename(path)), temporaryPattern(basename(lockPath))];
   const now = Date.now();
   const doomed: string[] = [];
@@ -221,10 +222,27 @@ async function removeOrphans(path: string, lockPath: string, deadPid: number | u
       doomed.push(name);
       continue;
     }
-    const stats = await fs.lstat(join(dir, name)).catch(() => undefined);
+    const stats = orNothing(() => lstatSync(join(dir, name)));
     if (stats && now - stats.mtimeMs > staleMs) doomed.push(name);
   }
-  await Promise.all(doomed.map((name) => fs.rm(join(dir, name), { force: true })));
+  for (const name of doomed) rmSync(join(dir, name), { force: true });
+}
+
+/**
+ * A lock's and a file's few small reads and writes are synchronous: each takes microseconds, where a trip through
+ * the thread pool and back takes far longer. Only waiting for another holder is asynchronous.
+ */
+export function orNothing<T>(call: () => T): T | undefined {
+  try {
+    return call();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The text of `path`; '' when it cannot be read. */
+export function textOrEmpty(path: string): string {
+  return orNothing(() => readFileSync(path, 'utf8')) ?? '';
 }
 
 /** `<path>.<pid>.<random>.tmp`: a temporary file next to `path`. */
@@ -240,10 +258,10 @@ function temporaryPattern(name: string): RegExp {
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const temporary = temporaryPath(path);
   try {
-    await fs.writeFile(temporary, text, { mode: 0o600, flag: 'wx' });
+    writeFileSync(temporary, text, { mode: 0o600, flag: 'wx' });
     await replaceFile(temporary, path);
   } catch (error) {
-    await fs.rm(temporary, { force: true });
+    rmSync(temporary, { force: true });
     throw error;
   }
 }

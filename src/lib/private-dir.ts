@@ -1,4 +1,4 @@
-import { constants, promises as fs } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { LoginError } from './errors';
 
@@ -15,7 +15,7 @@ const currentUid = (): number | undefined => (typeof process.getuid === 'functio
  */
 export async function ensurePrivateDir(dir: string, what: string): Promise<void> {
   try {
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
       throw new LoginError(
@@ -29,7 +29,7 @@ export async function ensurePrivateDir(dir: string, what: string): Promise<void>
 /** The same checks without creating anything: false when `dir` does not exist. */
 export async function privateDirExists(dir: string, what: string): Promise<boolean> {
   try {
-    await fs.lstat(dir);
+    lstatSync(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new LoginError(`cannot use the ${what} directory ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
@@ -47,7 +47,12 @@ async function checkOwnDir(dir: string, what: string): Promise<void> {
   const refuse = (why: string): never => {
     throw new LoginError(`refusing the ${what} directory ${dir}: ${why}; remove it or point the XDG variable elsewhere`);
   };
-  const stats = await fs.lstat(dir).catch((error: NodeJS.ErrnoException) => refuse(`cannot inspect it (${error.code ?? error.message})`));
+  let stats;
+  try {
+    stats = lstatSync(dir);
+  } catch (error) {
+    return refuse(`cannot inspect it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
   if (stats.isSymbolicLink()) refuse('it is a symbolic link');
   if (!stats.isDirectory()) refuse('it is not a directory');
   const uid = currentUid();
@@ -61,20 +66,20 @@ async function checkOwnDir(dir: string, what: string): Promise<void> {
  * undefined when it is absent or anything else: a link, someone else's file, a fifo, too large.
  */
 export async function readOwnFile(path: string): Promise<string | undefined> {
-  let handle: fs.FileHandle;
+  let fd: number;
   try {
-    handle = await fs.open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   } catch {
     return undefined;
   }
   try {
-    const stats = await handle.stat();
+    const stats = fstatSync(fd);
     const uid = currentUid();
     if (!stats.isFile() || (uid !== undefined && stats.uid !== uid) || stats.size > MAX_PRIVATE_FILE_BYTES) return undefined;
-    return await handle.readFile('utf8');
+    return readFileSync(fd, 'utf8');
   } catch {
     return undefined;
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { renameSync } from 'node:fs';
 
 /** The errors Windows gives a rename over a file another process has open (a reader, an antivirus scan, the search indexer). */
 const SHARING_VIOLATIONS = new Set(['EPERM', 'EBUSY', 'EACCES']);
@@ -16,7 +16,7 @@ const BACKOFF_MS = [5, 10, 20, 40, 80, 160, 250, 400, 600, 800, 1000, 1000, 1000
 export async function replaceFile(from: string, to: string, platform: NodeJS.Platform = process.platform): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await fs.rename(from, to);
+      renameSync(from, to);
       return;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? '';

@@ -1,6 +1,7 @@
-import { promises as fs } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { orNothing } from '../../lib/locked-file';
 
 /**
  * An auth file another registry client reads before the docker config (or instead of it): a login
@@ -87,18 +88,12 @@ export function helmRegistryConfig(env: NodeJS.ProcessEnv, platform: NodeJS.Plat
 
 async function firstExisting(paths: string[]): Promise<string | undefined> {
   for (const path of paths) {
-    if (
-      await fs.stat(path).then(
-        (stats) => stats.isFile(),
-        () => false
-      )
-    )
-      return path;
+    if (orNothing(() => statSync(path))?.isFile()) return path;
   }
   return undefined;
 }
 
 /** The same file reached through links or another spelling is one file. */
 async function canonical(path: string): Promise<string> {
-  return fs.realpath(path).catch(() => resolve(path));
+  return orNothing(() => realpathSync(path)) ?? resolve(path);
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LoginError } from '../../lib/errors';
-import { fileErrorText, LockOptions, withFileLock, writeFileAtomic } from '../../lib/locked-file';
+import { fileErrorText, LockOptions, orNothing, textOrEmpty, withFileLock, writeFileAtomic } from '../../lib/locked-file';
 import { dropKept, handOn, keepAside, KeptEntry, readKept } from './kept';
 import { userHome } from '../helper/paths';
 
@@ -225,7 +225,7 @@ function fingerprintOf(entry: unknown): string {
 
 async function checkConfigDir(configPath: string): Promise<void> {
   const dir = dirname(configPath);
-  const stats = await fs.stat(dir).catch(() => undefined);
+  const stats = orNothing(() => statSync(dir));
   if (stats && !stats.isDirectory()) {
     throw new LoginError(`the docker config directory ${dir} is a file, not a directory: point DOCKER_CONFIG at a directory`);
   }
@@ -234,7 +234,7 @@ async function checkConfigDir(configPath: string): Promise<void> {
 async function ensureConfigDir(configPath: string): Promise<void> {
   await checkConfigDir(configPath);
   try {
-    await fs.mkdir(dirname(configPath), { recursive: true, mode: 0o700 });
+    mkdirSync(dirname(configPath), { recursive: true, mode: 0o700 });
   } catch (error) {
     throw new LoginError(`cannot create the docker config directory ${dirname(configPath)}: ${fileErrorText(error)}`);
   }
@@ -243,7 +243,7 @@ async function ensureConfigDir(configPath: string): Promise<void> {
 async function readConfig(configPath: string): Promise<DockerConfig> {
   let text: string;
   try {
-    text = await fs.readFile(configPath, 'utf8');
+    text = readFileSync(configPath, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new LoginError(`cannot read docker config ${configPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
@@ -270,7 +270,7 @@ async function writeConfig(configPath: string, config: DockerConfig): Promise<vo
   try {
     const target = await linkTarget(configPath);
     // docker and podman end the file without a newline: an edit keeps the file's own ending, so an undone edit leaves it as it was.
-    const before = await fs.readFile(target, 'utf8').catch(() => '');
+    const before = textOrEmpty(target);
     const ending = before === '' || before.endsWith('\n') ? '\n' : '';
     await writeFileAtomic(target, `${JSON.stringify(config, null, '\t')}${ending}`);
   } catch (error) {
@@ -281,9 +281,8 @@ async function writeConfig(configPath: string, config: DockerConfig): Promise<vo
 async function linkTarget(path: string): Promise<string> {
   let current = path;
   for (let hops = 0; hops < 32; hops++) {
-    const stats = await fs.lstat(current).catch(() => undefined);
-    if (!stats?.isSymbolicLink()) return current;
-    current = resolve(dirname(current), await fs.readlink(current));
+    if (!orNothing(() => lstatSync(current))?.isSymbolicLink()) return current;
+    current = resolve(dirname(current), readlinkSync(current));
   }
   throw new LoginError(`docker config ${path} is a loop of symbolic links`);
 }

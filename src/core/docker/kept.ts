@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { readJsonObject, writeFileAtomic } from '../../lib/locked-file';
+import { orNothing, readJsonObject, writeFileAtomic } from '../../lib/locked-file';
 import { ensurePrivateDir, privateDirExists } from '../../lib/private-dir';
 
 /**
@@ -60,7 +60,7 @@ async function readKeptFile(file: string): Promise<KeptEntry | undefined> {
 }
 
 export async function dropKept(file: string): Promise<void> {
-  await fs.rm(file, { force: true });
+  rmSync(file, { force: true });
 }
 
 /**
@@ -79,7 +79,7 @@ export async function handOn(
   if (fingerprint === '') return false;
   const dir = dirname(mine);
   if (!(await privateDirExists(dir, WHAT))) return false;
-  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const names = orNothing(() => readdirSync(dir)) ?? [];
   for (const name of names) {
     const file = join(dir, name);
     if (file === mine || !KEPT_NAME.test(name)) continue;
