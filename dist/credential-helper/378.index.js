@@ -1,1 +1,1 @@
-"use strict";exports.id=378,exports.ids=[378],exports.modules={5378:((n,E,t)=>{t.r(E),t.d(E,{HttpProxyAgent:()=>_.HttpProxyAgent,HttpsProxyAgent:()=>P.HttpsProxyAgent});var P=t(3669),o=t.n(P),_=t(1970),d=t.n(_)})};
+"use strict";exports.id=378,exports.ids=[378],exports.modules={5378:((n,_,t)=>{t.r(_),t.d(_,{HttpProxyAgent:()=>s.HttpProxyAgent,HttpsProxyAgent:()=>d.HttpsProxyAgent});var d=t(3669),E=t.n(d),s=t(1970),P=t.n(s)})};

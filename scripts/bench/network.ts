@@ -92,7 +92,9 @@ function anchorRows(): RowSpec[] {
     const inputEnv = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]));
     const mark = bench.world.requests.mark();
     const started = nowMs();
-    const result = await runStep(script, { ...newJob(bench, env), ...inputEnv });
+    // The resolver hook too: every row's node pays the same preload, whether or not its step resolves a name.
+    const hook = resolverHookEnv(bench.world.authorityHostsFile);
+    const result = await runStep(script, { ...newJob(bench, { ...env, ...hook }), ...inputEnv });
     const ended = nowMs();
     if (result.exitCode !== 0) throw new Error(`the ${script} anchor failed: ${result.log.slice(-2000)}`);
     const first = Math.min(...bench.world.requests.since(mark).map((r) => r.start));

@@ -1,0 +1,1 @@
+"use strict";exports.id=349,exports.ids=[349,49],exports.modules={3677:((r,o,t)=>{t.d(o,{A:()=>u});let n;function s(d,c,e){return n??=t(4912),n(d,c,e)}const u={sign:s}}),2049:((r,o,t)=>{t.d(o,{b:()=>s,s:()=>u});function n(d){return function(...e){return new(d())(...e)}}const s=n(()=>t(3669).HttpsProxyAgent),u=n(()=>t(1970).HttpProxyAgent)})};

@@ -1,0 +1,1 @@
+"use strict";exports.id=49,exports.ids=[49],exports.modules={2049:((c,s,t)=>{t.d(s,{b:()=>o,s:()=>u});function n(e){return function(...r){return new(e())(...r)}}const o=n(()=>t(3669).HttpsProxyAgent),u=n(()=>t(1970).HttpProxyAgent)})};
