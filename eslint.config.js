@@ -17,6 +17,7 @@ module.exports = tseslint.config(
         module: 'writable',
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
+        setImmediate: 'readonly',
         URL: 'readonly',
         URLSearchParams: 'readonly',
         AbortSignal: 'readonly',

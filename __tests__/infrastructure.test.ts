@@ -383,6 +383,31 @@ describe('the resolver hook', () => {
     expect(await lookup('localhost', { ...plain, ...resolverHookEnv() })).toBe('ENOTFOUND');
   });
 
+  // The product opens connections ahead while it loads code, and turns the event loop between loading steps for their
+  // DNS answers: a hook answering at once (process.nextTick) would connect them sooner than any real resolver lets it.
+  it('answers when the event loop turns, as the real resolver does: after the code that asked and its queued callbacks', async () => {
+    const order = join(dir, 'lookup-order.js');
+    await writeFile(
+      order,
+      [
+        'const seen = [];',
+        "require('node:dns').lookup(process.argv[2], () => seen.push('answer'));",
+        "process.nextTick(() => seen.push('nextTick'));",
+        "Promise.resolve().then(() => seen.push('microtask'));",
+        "setImmediate(() => seen.push('immediate'));",
+        '// busy, as a process loading code is: an answer that is ready waits for the loop',
+        'for (const until = Date.now() + 50; Date.now() < until; );',
+        "setTimeout(() => process.stdout.write(seen.join(',')), 200);",
+        ''
+      ].join('\n')
+    );
+    const plain = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
+    const real = await runNode(order, { args: ['localhost'], env: plain, timeoutMs: 20000 });
+    const hooked = await runNode(order, { args: [REGISTRY_NAME], env: { ...plain, ...resolverHookEnv(hostsFile) }, timeoutMs: 20000 });
+    expect(real.stdout).toBe('nextTick,microtask,answer,immediate');
+    expect(hooked.stdout).toBe(real.stdout);
+  });
+
   it('fails the process at start when the hosts file it names is missing', async () => {
     const run = await runNode(lookupOne, {
       args: ['localhost'],

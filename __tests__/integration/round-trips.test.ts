@@ -149,6 +149,42 @@ it('jsonwebtoken and semver are evaluated only when a certificate signs a client
   expect(await semverLines(certificate)).toBeGreaterThan(0);
 });
 
+// Loading @azure/identity is tens of ms of synchronous work; the loading steps turn the event loop between them
+// (letConnectionsProgress), so the connection to Entra ID opened ahead takes its DNS answer, connects and starts its
+// TLS handshake meanwhile. Without the turns it would connect only once the token request is made, a round trip later.
+it('the connection to Entra ID opened ahead connects while @azure/identity loads, before the first request', async () => {
+  const hook = join(bench.dir, 'order-hook.cjs');
+  const out = join(bench.dir, 'order.txt');
+  writeFileSync(
+    hook,
+    [
+      "const dc = require('node:diagnostics_channel');",
+      'const seen = [];',
+      "const tls = require('node:tls');",
+      'const tlsConnect = tls.connect;',
+      'tls.connect = function (options, ...rest) {',
+      '  const socket = tlsConnect.call(this, options, ...rest);',
+      "  socket.once('connect', () => seen.push(`connect ${options.port}`));",
+      '  return socket;',
+      '};',
+      "dc.subscribe('http.client.request.start', ({ request }) => seen.push(`request ${request.method} ${request.path}`));",
+      "process.on('exit', () => require('node:fs').writeFileSync(process.env.ORDER_OUT, seen.join('\\n')));",
+      ''
+    ].join('\n')
+  );
+  await runBundle(
+    bench,
+    BUILD,
+    { registry: world.registries.armAllowed.url, login: 'config', ...spSecret(world) },
+    newJob(bench, { NODE_OPTIONS: `--require ${hook}`, ORDER_OUT: out })
+  );
+  const seen = readFileSync(out, 'utf8').split('\n');
+  const connected = seen.indexOf(`connect ${new URL(world.entra.url).port}`);
+  const firstRequest = seen.findIndex((event) => event.startsWith('request '));
+  expect(connected).toBeGreaterThanOrEqual(0);
+  expect(firstRequest).toBeGreaterThan(connected);
+});
+
 /** One login with a preload that records what Node itself loaded (process.moduleLoadList at exit). */
 async function loginListingBuiltins(
   inputs: Record<string, string>,

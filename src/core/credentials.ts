@@ -1,4 +1,4 @@
-import { openAhead } from '../lib/connections';
+import { letConnectionsProgress, openAhead } from '../lib/connections';
 import { mapLimited } from '../lib/limit';
 import { describeRoute } from '../lib/proxy';
 import { describeLogin, requestDebugLines } from './debug-lines';
@@ -36,6 +36,7 @@ export async function obtainCredentials(options: LoginOptions, platform: Platfor
   platform.info(`Requesting ${kind} token (${audience.resource}) from Entra ID in ${cloud.name} (${credential.kind})`);
   const started = Date.now();
   // Loaded only by the logins that ask Entra ID (its chunk loads @azure/identity in turn).
+  await letConnectionsProgress();
   const { getEntraToken } = await import('./entra/token');
   const accessToken = await getEntraToken(credential, { ...options, proxy, env: platform.env, debug, observer });
   platform.mask(accessToken);

@@ -60,6 +60,16 @@ export function directAgent(url: URL): HttpAgent {
   return url.protocol === 'http:' ? http : https;
 }
 
+/**
+ * Lets the event loop take what has arrived: a DNS answer, a finished connect, the server's part of a TLS handshake.
+ * Loading and evaluating @azure/identity is synchronous work of tens of milliseconds during which none of that can
+ * happen, so a connection opened ahead would only start (its DNS answer taken, its TLS ClientHello sent) once the
+ * loading is over. The loading steps call this between them instead; when nothing has arrived it costs microseconds.
+ */
+export function letConnectionsProgress(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Opens a connection to url's host ahead of the first request there (none through a proxy); never fails. */
 export function openAhead(url: URL, proxy: ProxySettings): void {
   if (proxy.proxyFor(url)) return;

@@ -92,7 +92,9 @@ function install() {
     }
     if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function');
     const result = answer(hostname, options);
-    process.nextTick(() => callback(...result));
+    // As getaddrinfo answers, from libuv's thread pool: when the event loop next turns, not before the code that
+    // asked has run to its end (a process busy loading code takes the answer only once it lets the loop turn).
+    setImmediate(() => callback(...result));
     return {};
   }
 

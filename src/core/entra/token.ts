@@ -1,7 +1,7 @@
 import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import type { TokenCredential, TokenCredentialOptions } from '@azure/identity';
 import type { Agent as HttpAgent } from 'node:http';
-import { directAgent } from '../../lib/connections';
+import { directAgent, letConnectionsProgress } from '../../lib/connections';
 import { LoginError } from '../../lib/errors';
 import { DEFAULT_RETRY, HttpObserver, parseJson, send } from '../../lib/http';
 import { ProxyConnectAnswer, proxyAgent, proxyRefusal, ProxySettings, proxyUnreachable } from '../../lib/proxy';
@@ -111,7 +111,11 @@ async function createTokenCredential(
   presented: Presented,
   observer: HttpObserver
 ): Promise<TokenCredential> {
-  const [identity, pipeline] = await Promise.all([import('@azure/identity'), import('@azure/core-rest-pipeline')]);
+  // One at a time, the event loop turned after each: the connections opened ahead advance between them.
+  const pipeline = await import('@azure/core-rest-pipeline');
+  await letConnectionsProgress();
+  const identity = await import('@azure/identity');
+  await letConnectionsProgress();
   // Every request through the pipeline @azure/identity would build (its retries, redirects, the agent), less the
   // form-data policy: it evaluates `typeof FormData` for every request, and Node's FormData global loads all of undici
   // (11-16 ms before the first Entra request); the bodies are strings, never FormData. A credential's IdentityClient
