@@ -146,6 +146,8 @@ describe('flags', () => {
       az: false
     });
     expect(parseArgs([], '/w').dist).toBe(join(ROOT, 'dist'));
+    expect(parseArgs([], '/w').node).toBeUndefined();
+    expect(parseArgs(['--node', 'tools/node24/bin/node'], '/w').node).toBe('/w/tools/node24/bin/node');
     expect(() => parseArgs(['--compare', 'a', '--compare-ref', 'b'])).toThrow('not both');
     expect(() => parseArgs(['--runs'])).toThrow('--runs needs a value');
     expect(() => parseArgs(['--fast'])).toThrow("unknown argument '--fast'");

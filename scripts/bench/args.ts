@@ -10,7 +10,8 @@ export const USAGE = `npm run bench [-- FLAGS]
   --compare DIR      a second build's dist/ directory: both builds are run interleaved and compared
   --compare-ref REF  build REF (git worktree in a temp dir, npm run build) and compare with it
   --no-az            leave out the Azure CLI rows
-  --rtt LIST         the network mode's round trips in ms, comma-separated (default 0,30; none: leave it out)`;
+  --rtt LIST         the network mode's round trips in ms, comma-separated (default 0,30; none: leave it out)
+  --node PATH        the node binary every step runs on, anchors included (default the one running the benchmark)`;
 
 export interface Args {
   quick: boolean;
@@ -29,9 +30,11 @@ export interface Args {
   /** The network mode's simulated round trips (ms), and its rounds. */
   rtts: number[];
   networkRuns: number;
+  /** Absolute path of the node every step runs on; undefined: the one running the benchmark. */
+  node: string | undefined;
 }
 
-const WITH_VALUE = new Set(['--json', '--runs', '--dist', '--compare', '--compare-ref', '--rtt']);
+const WITH_VALUE = new Set(['--json', '--runs', '--dist', '--compare', '--compare-ref', '--rtt', '--node']);
 const FLAGS = new Set(['--quick', '--no-az']);
 
 /** argv after `--`; paths are taken from where npm was started (INIT_CWD), as the user typed them. */
@@ -69,6 +72,7 @@ export function parseArgs(argv: string[], cwd = process.env.INIT_CWD ?? process.
     scalingRuns: quick ? 2 : Math.max(10, runs),
     preloadRuns: quick ? 1 : 5,
     rtts,
-    networkRuns: quick ? 2 : Math.max(10, runs)
+    networkRuns: quick ? 2 : Math.max(10, runs),
+    node: values.has('--node') ? resolve(cwd, values.get('--node') as string) : undefined
   };
 }

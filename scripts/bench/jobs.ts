@@ -16,6 +16,8 @@ import type { Build, Measured, Sample } from './results';
 export interface Bench {
   world: World;
   dir: string;
+  /** The node binary every step runs on; undefined: the one running the benchmark. */
+  node?: string;
 }
 
 /** A fresh job: its own HOME, docker config and job summary file, the stand-ins' CA trusted, no docker CLI (login: config). */
@@ -43,7 +45,7 @@ export async function runBundle(
   const { requests: log } = bench.world;
   const mark = log.mark();
   const started = nowMs();
-  const step = await runStep(relative(ROOT, join(build.dir, 'index.js')), { ...env, ...inputEnv });
+  const step = await runStep(relative(ROOT, join(build.dir, 'index.js')), { ...env, ...inputEnv }, undefined, bench.node);
   const ended = nowMs();
   const requests = log.since(mark);
   if (step.exitCode !== 0 || step.errors.length > 0) {
@@ -64,7 +66,8 @@ export async function runBaseline(bench: Bench): Promise<Sample> {
   const started = nowMs();
   const run = await runNode(script, {
     env: { PATH: '/usr/bin:/bin', ACR_LOGIN_BENCH_URL: `${registry.url}/oauth2/token?service=${registry.loginServer}` },
-    timeoutMs: 30000
+    timeoutMs: 30000,
+    node: bench.node
   });
   const ended = nowMs();
   const requests = bench.world.requests.since(mark);

@@ -22,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const after = buildUnderTest(args.dist);
-  const info = machine();
+  const info = machine(args.node);
   const startedAt = new Date().toISOString();
   const began = nowMs();
   let compared: PreparedBuild | undefined;
@@ -38,19 +38,19 @@ export async function main(argv: string[]): Promise<number> {
     compared = await buildToCompare(args.compare, log);
     const builds = compared ? [after, compared.build] : [after];
     log(
-      `acr-login benchmark${args.quick ? ' (--quick)' : ''}: ${args.runs} runs per auth path, ${builds.map((b) => b.label).join(' vs ')}, node ${process.version}`
+      `acr-login benchmark${args.quick ? ' (--quick)' : ''}: ${args.runs} runs per auth path, ${builds.map((b) => b.label).join(' vs ')}, node ${info.node}`
     );
     const world = await startWorld();
     try {
       log('  stand-ins up');
-      const bench: Bench = { world, dir };
+      const bench: Bench = { world, dir, node: args.node };
       const paths = await measurePaths(bench, builds, args, log);
       const [afterResult, beforeResult] = paths.builds;
       if (!afterResult) throw new Error('no results for the build under test');
       const scaling = await measureScaling(bench, after, args, log);
       const spWall = afterResult.paths.find((p) => p.id === 'sp-secret')?.wallMs.median ?? Number.NaN;
       const az = await measureAzureCli(bench, args, spWall, log);
-      const network = await measureNetwork(dir, builds, { rtts: args.rtts, runs: args.networkRuns }, log);
+      const network = await measureNetwork(dir, builds, { rtts: args.rtts, runs: args.networkRuns, node: args.node }, log);
       const measurements = {
         baseline: paths.baseline,
         paths: afterResult.paths,

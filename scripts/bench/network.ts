@@ -94,7 +94,7 @@ function anchorRows(): RowSpec[] {
     const started = nowMs();
     // The resolver hook too: every row's node pays the same preload, whether or not its step resolves a name.
     const hook = resolverHookEnv(bench.world.authorityHostsFile);
-    const result = await runStep(script, { ...newJob(bench, { ...env, ...hook }), ...inputEnv });
+    const result = await runStep(script, { ...newJob(bench, { ...env, ...hook }), ...inputEnv }, undefined, bench.node);
     const ended = nowMs();
     if (result.exitCode !== 0) throw new Error(`the ${script} anchor failed: ${result.log.slice(-2000)}`);
     const first = Math.min(...bench.world.requests.since(mark).map((r) => r.start));
@@ -161,7 +161,7 @@ type CountKey = 'connections' | 'tlsHandshakes' | 'flights' | 'serialRoundTrips'
 export async function measureNetwork(
   dir: string,
   builds: Build[],
-  options: { rtts: number[]; runs: number },
+  options: { rtts: number[]; runs: number; node?: string },
   log: (line: string) => void
 ): Promise<NetworkRun[]> {
   if (options.rtts.length === 0) return [];
@@ -178,7 +178,7 @@ export async function measureNetwork(
       const network = new SimulatedNetwork(rttMs);
       const world = await startWorld({ network, publicAuthority: true });
       try {
-        results.push(await measureAt(rttMs, network, { world, dir }, builds, docker, options.runs, log));
+        results.push(await measureAt(rttMs, network, { world, dir, node: options.node }, builds, docker, options.runs, log));
       } finally {
         await world.close();
       }

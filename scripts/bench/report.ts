@@ -1,5 +1,6 @@
 // What the benchmark prints on stdout (the tables, where the cold start goes, the verdicts) and writes with --json.
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Args } from './args';
 import type { AzRow, BuildResult, BundleFile, PathResult } from './results';
@@ -32,10 +33,11 @@ export const loadAverage = (): string =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
-export function machine(): Record<string, string | number> {
+/** The machine, and the version of the node the steps run on (`node`, else the one running the benchmark). */
+export function machine(node?: string): Record<string, string | number> {
   const cpuModel = (readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? cpus()[0]?.model ?? 'unknown').trim();
   return {
-    node: process.version,
+    node: node ? execFileSync(node, ['--version'], { encoding: 'utf8' }).trim() : process.version,
     cpus: cpus().length,
     cpuModel,
     memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB (${(freemem() / 1024 ** 3).toFixed(1)} GiB free)`,
