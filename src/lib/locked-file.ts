@@ -3,6 +3,7 @@ import { linkSync, lstatSync, readdirSync, readFileSync, readlinkSync, renameSyn
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { LoginError } from './errors';
+import { orNothing, textOrEmpty } from './or-nothing';
 import { ensurePrivateDir, readOwnFile } from './private-dir';
 import { replaceFile } from './replace-file';
 
@@ -226,23 +227,6 @@ function removeOrphans(path: string, lockPath: string, deadPid: number | undefin
     if (stats && now - stats.mtimeMs > staleMs) doomed.push(name);
   }
   for (const name of doomed) rmSync(join(dir, name), { force: true });
-}
-
-/**
- * A lock's and a file's few small reads and writes are synchronous: each takes microseconds, where a trip through
- * the thread pool and back takes far longer. Only waiting for another holder is asynchronous.
- */
-export function orNothing<T>(call: () => T): T | undefined {
-  try {
-    return call();
-  } catch {
-    return undefined;
-  }
-}
-
-/** The text of `path`; '' when it cannot be read. */
-export function textOrEmpty(path: string): string {
-  return orNothing(() => readFileSync(path, 'utf8')) ?? '';
 }
 
 /** `<path>.<pid>.<random>.tmp`: a temporary file next to `path`. */

@@ -1,7 +1,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { orNothing } from '../../lib/locked-file';
+import { orNothing } from '../../lib/or-nothing';
 
 /**
  * An auth file another registry client reads before the docker config (or instead of it): a login

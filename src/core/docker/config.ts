@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LoginError } from '../../lib/errors';
-import { fileErrorText, LockOptions, orNothing, textOrEmpty, withFileLock, writeFileAtomic } from '../../lib/locked-file';
+import { fileErrorText, LockOptions, withFileLock, writeFileAtomic } from '../../lib/locked-file';
+import { orNothing, textOrEmpty } from '../../lib/or-nothing';
 import { dropKept, handOn, keepAside, KeptEntry, readKept } from './kept';
 import { userHome } from '../helper/paths';
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { orNothing, readJsonObject, writeFileAtomic } from '../../lib/locked-file';
+import { readJsonObject, writeFileAtomic } from '../../lib/locked-file';
+import { orNothing } from '../../lib/or-nothing';
 import { ensurePrivateDir, privateDirExists } from '../../lib/private-dir';
 
 /**
