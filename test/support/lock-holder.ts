@@ -9,11 +9,11 @@ import * as ts from 'typescript';
 const ROOT = join(__dirname, '..', '..');
 let compiled: string | undefined;
 
-/** src/lib/{errors,private-dir,replace-file,locked-file}.ts as CommonJS in a temp dir (once per test file). */
+/** src/lib/{errors,or-nothing,private-dir,replace-file,locked-file}.ts as CommonJS in a temp dir (once per test file). */
 function compiledLib(): string {
   if (compiled) return compiled;
   const dir = mkdtempSync(join(tmpdir(), 'lock-holder-'));
-  for (const name of ['errors', 'private-dir', 'replace-file', 'locked-file']) {
+  for (const name of ['errors', 'or-nothing', 'private-dir', 'replace-file', 'locked-file']) {
     const source = readFileSync(join(ROOT, 'src', 'lib', `${name}.ts`), 'utf8');
     const { outputText } = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }
