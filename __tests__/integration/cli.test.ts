@@ -14,7 +14,17 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, configFile, Home, newHome, ProcessResult, readConfig, runCli, writeConfig } from '../../test/support/cli-runner';
+import {
+  CLI,
+  configFile,
+  Home,
+  newHome,
+  ProcessResult,
+  readConfig,
+  runCli,
+  writeConfig,
+  secretAppEnv
+} from '../../test/support/cli-runner';
 import { serveHttps } from '../../test/support/http-util';
 import { serveHugeAnswer } from '../../test/support/huge-answer';
 import { leakedSecrets } from '../../test/support/leaks';
@@ -91,12 +101,7 @@ describe('every auth source logs in, and a real push succeeds with what it wrote
     expectSuccess(await runCli([...base, '--client-secret-stdin'], fromStdin.env, `${world.secretApp.secret}\n`));
     expect(readConfig(fromStdin).auths?.[registry.loginServer]).toBeDefined();
 
-    const fromEnv = home({
-      AZURE_CLIENT_ID: world.secretApp.clientId,
-      AZURE_TENANT_ID: world.tenantId,
-      AZURE_AUTHORITY_HOST: world.entra.url,
-      AZURE_CLIENT_SECRET: world.secretApp.secret
-    });
+    const fromEnv = home(secretAppEnv(world));
     const result = await runCli(['--registry', registry.url, '--login', 'config'], fromEnv.env);
     expectSuccess(result);
     expect(statSync(configFile(fromEnv)).mode & 0o777).toBe(0o600);

@@ -3,7 +3,7 @@
 // The stand-ins' certificates are valid from yesterday (test/support/pki.ts), so TLS holds either way.
 import { readFileSync } from 'node:fs';
 import { leakedFromStep, runAction } from '../../test/support/action-runner';
-import { cacheFiles, configFile, Home, newHome, ProcessResult, runCli, runHelper } from '../../test/support/cli-runner';
+import { cacheFiles, configFile, Home, newHome, ProcessResult, runCli, runHelper, secretAppEnv } from '../../test/support/cli-runner';
 import { leakedSecrets } from '../../test/support/leaks';
 import { useStandIns } from '../../test/support/suite-stand-ins';
 import { World } from '../../test/support/world';
@@ -22,12 +22,7 @@ function clockOff(offset: string): Record<string, string> {
 }
 
 function spHome(): Home {
-  const h = newHome(world.caCertPath, {
-    AZURE_CLIENT_ID: world.secretApp.clientId,
-    AZURE_TENANT_ID: world.tenantId,
-    AZURE_AUTHORITY_HOST: world.entra.url,
-    AZURE_CLIENT_SECRET: world.secretApp.secret
-  });
+  const h = newHome(world.caCertPath, secretAppEnv(world));
   dirs.push(h.dir);
   return h;
 }

@@ -19,7 +19,8 @@ import {
   runCli,
   runHelper,
   withExpiry,
-  writeConfig
+  writeConfig,
+  secretAppEnv
 } from '../../test/support/cli-runner';
 import { leakedSecrets } from '../../test/support/leaks';
 import { mkdirAsNobody, NOBODY, peakMemoryEnv, sharedDir } from '../../test/support/planted';
@@ -53,12 +54,7 @@ async function helperLogin(h: Home, registry: { url: string }, extra: string[] =
 }
 
 function spHome(): Home {
-  return home({
-    AZURE_CLIENT_ID: world.secretApp.clientId,
-    AZURE_TENANT_ID: world.tenantId,
-    AZURE_AUTHORITY_HOST: world.entra.url,
-    AZURE_CLIENT_SECRET: world.secretApp.secret
-  });
+  return home(secretAppEnv(world));
 }
 
 /** A helper call as docker makes it; it never prints anything on stderr. */

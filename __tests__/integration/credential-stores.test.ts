@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOKEN_USERNAME } from '../../test/support/acr';
 import { actionDefaults, runAction, runStep } from '../../test/support/action-runner';
-import { CLI } from '../../test/support/cli-runner';
+import { CLI, secretAppLoginArgs } from '../../test/support/cli-runner';
 import { installCredentialStore } from '../../test/support/credential-stores';
 import { buildAndPushScratchImage, sharedDockerEngine, type DockerRun } from '../../test/support/docker-engine';
 import { leakedSecrets } from '../../test/support/leaks';
@@ -70,18 +70,6 @@ function config(job: Job): Record<string, unknown> {
   return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
 }
 
-const loginArgs = (...more: string[]): string[] => [
-  '--registry',
-  world.registries.armAllowed.url,
-  '--client-id',
-  world.secretApp.clientId,
-  '--tenant-id',
-  world.tenantId,
-  '--authority-host',
-  world.entra.url,
-  ...more
-];
-
 async function cli(args: string[], job: Job): Promise<NodeRun> {
   const run = await runNode(CLI, { args, env: job.env });
   expect(leakedSecrets(run.log, [...world.secrets(), EARLIER.Secret])).toEqual([]);
@@ -109,7 +97,7 @@ describe('native credential stores, with the real docker CLI', () => {
     const store = installCredentialStore(job.bin, 'secretservice');
     const server = world.registries.armAllowed.loginServer;
     store.seed({ [server]: EARLIER });
-    const login = await cli(loginArgs('--login', 'docker'), job);
+    const login = await cli(secretAppLoginArgs(world, '--login', 'docker'), job);
     expect({ exit: login.exitCode, stderr: login.exitCode === 0 ? '' : login.stderr }).toEqual({ exit: 0, stderr: '' });
     expect(config(job).credsStore).toBe('secretservice');
     expect(store.entries()[server]?.Secret).not.toBe(EARLIER.Secret);
@@ -127,7 +115,7 @@ describe('native credential stores, with the real docker CLI', () => {
       const store = installCredentialStore(job.bin, name);
       const server = world.registries.armAllowed.loginServer;
       store.seed({ [server]: EARLIER });
-      const login = await cli(loginArgs(), job);
+      const login = await cli(secretAppLoginArgs(world), job);
       expect(login.exitCode).toBe(0);
       expect(config(job)).toMatchObject({ credsStore: name, credHelpers: { [server]: 'acr-login' } });
       expectPushed(await dockerPush(job, `${join(job.dir, '.local', 'share', 'acr-login', 'bin')}:`));
@@ -141,7 +129,7 @@ describe('native credential stores, with the real docker CLI', () => {
   it('login: config with credsStore wincred named: the warning names the store and points to login: auto or helper, not to login: docker', async () => {
     const job = newJob({ credsStore: 'wincred' });
     installCredentialStore(job.bin, 'wincred');
-    const login = await cli(loginArgs('--login', 'config'), job);
+    const login = await cli(secretAppLoginArgs(world, '--login', 'config'), job);
     expect(login.exitCode).toBe(0);
     const warnings = login.stderr.split('\n').filter((line) => line.startsWith('warning: '));
     expect(warnings).toEqual([expect.stringMatching(/names credsStore 'wincred': .*use login: auto or login: helper/)]);
@@ -153,7 +141,7 @@ describe('native credential stores, with the real docker CLI', () => {
     const store = installCredentialStore(job.bin, 'osxkeychain', { noGui: true });
     const server = world.registries.armAllowed.loginServer;
     store.seed({ [server]: EARLIER });
-    const login = await cli(loginArgs('--login', 'docker'), job);
+    const login = await cli(secretAppLoginArgs(world, '--login', 'docker'), job);
     expect(login.exitCode).toBe(1);
     const lines = login.stderr.trimEnd().split('\n');
     expect(lines[lines.length - 1]).toMatch(
@@ -199,7 +187,7 @@ describe('ACR refresh tokens of real size (about 3.2 KB) and the Windows stores 
     {
       name: 'the command line',
       async login(job, mode) {
-        const run = await runNode(CLI, { args: loginArgs(...(mode === 'auto' ? [] : ['--login', mode])), env: job.env });
+        const run = await runNode(CLI, { args: secretAppLoginArgs(world, ...(mode === 'auto' ? [] : ['--login', mode])), env: job.env });
         return {
           exitCode: run.exitCode,
           errors: run.stderr.split('\n').filter((line) => line.startsWith('acr-login: ')),

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { leakedFromStep, runAction, runStep, StepResult } from '../../test/support/action-runner';
-import { launcherDir, newHome, runCli } from '../../test/support/cli-runner';
+import { launcherDir, newHome, runCli, secretAppEnv } from '../../test/support/cli-runner';
 import { buildAndPushScratchImage, DockerRun, pushImage, sharedDockerEngine } from '../../test/support/docker-engine';
 import { leakedSecrets } from '../../test/support/leaks';
 import {
@@ -241,10 +241,7 @@ describe('the command line', () => {
   it('--login helper: docker asks the credential helper in the launcher directory, and pushes', async () => {
     const home = newHome(world.caCertPath, {
       DOCKER_HOST: dockerHost,
-      AZURE_CLIENT_ID: world.secretApp.clientId,
-      AZURE_TENANT_ID: world.tenantId,
-      AZURE_AUTHORITY_HOST: world.entra.url,
-      AZURE_CLIENT_SECRET: world.secretApp.secret
+      ...secretAppEnv(world)
     });
     dirs.push(home.dir);
     const registry = world.registries.armAllowed;

@@ -3,10 +3,11 @@
 // run in order, as the runner runs them, against the stand-ins and the real docker engine: GitLab's ID token
 // (id_tokens, a federated credential for https://gitlab.com), a repository-scoped token, a real push, logout.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { inspectInRegistry, readAuths, writeCallerCode } from '../../test/support/build-push';
 import { CLI } from '../../test/support/cli-runner';
 import { docker, sharedDockerEngine } from '../../test/support/docker-engine';
 import {
@@ -20,7 +21,6 @@ import {
   type GitLabJob
 } from '../../test/support/gitlab-ci';
 import { leakedSecrets } from '../../test/support/leaks';
-import { runSkopeo } from '../../test/support/skopeo';
 import { runNode } from '../../test/support/spawn-node';
 import { startWorld, type RegistryRef, type World } from '../../test/support/world';
 
@@ -89,21 +89,7 @@ const components = (): string[] =>
 function newJob(): { workspace: string; dockerConfig: string; env: Record<string, string> } {
   const workspace = mkdtempSync(join(dir, 'build-'));
   const home = mkdtempSync(join(dir, 'home-'));
-  mkdirSync(join(workspace, 'svc'));
-  writeFileSync(join(workspace, 'svc', 'hello.txt'), `hello ${randomUUID()}\n`);
-  writeFileSync(
-    join(workspace, 'svc', 'Dockerfile'),
-    [
-      'FROM scratch AS app',
-      'ARG GREETING=unset',
-      'LABEL org.example.greeting=$GREETING org.example.stage=app',
-      'COPY hello.txt /hello.txt',
-      '',
-      'FROM app AS debug',
-      'LABEL org.example.stage=debug',
-      ''
-    ].join('\n')
-  );
+  writeCallerCode(workspace);
   const dockerConfig = join(home, '.docker');
   const env = {
     PATH: PATH_WITH_DOCKER,
@@ -123,27 +109,12 @@ function newJob(): { workspace: string; dockerConfig: string; env: Record<string
 /** acr-login as the `command` input runs it: here the checkout's bundle, on the node running the tests. */
 const COMMAND = `'${process.execPath}' '${CLI}'`;
 
-function auths(dockerConfig: string): Record<string, unknown> {
-  const file = join(dockerConfig, 'config.json');
-  return existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, unknown> }).auths ?? {}) : {};
-}
-
 function idToken(audience: string): string {
   return gitlab.mint(audience, PROJECT, 'main');
 }
 
 function expectNoLeak(...logs: string[]): void {
   for (const log of logs) expect(leakedSecrets(log, [...world.secrets(), ...gitlab.secrets()])).toEqual([]);
-}
-
-async function inspectInRegistry(registry: RegistryRef, reference: string): Promise<{ digest: string; labels: Record<string, string> }> {
-  const authFile = await world.writeAuthFile(registry, world.admin.username, world.admin.password);
-  const result = await runSkopeo(['inspect', '--authfile', authFile, '--tls-verify=false', `docker://${reference}`], {
-    workDir: join(dir, 'skopeo')
-  });
-  expect({ ok: result.ok, stderr: result.ok ? '' : result.stderr }).toEqual({ ok: true, stderr: '' });
-  const inspected = JSON.parse(result.stdout) as { Digest: string; Labels: Record<string, string> | null };
-  return { digest: inspected.Digest, labels: inspected.Labels ?? {} };
 }
 
 describe('the components, as GitLab reads them', () => {
@@ -225,7 +196,7 @@ describe('acr-login: a job that extends .acr-login', () => {
     expect({ exit: result.main.exitCode, log: result.main.exitCode === 0 ? '' : result.main.log }).toEqual({ exit: 0, log: '' });
     expect(result.main.stdout).toMatch(/digest: sha256:[0-9a-f]{64}/);
     expect(result.after?.exitCode).toBe(0);
-    expect(Object.keys(auths(run.dockerConfig))).toEqual([]);
+    expect(Object.keys(readAuths(run.dockerConfig))).toEqual([]);
     expectNoLeak(result.main.log, result.after?.log ?? '');
   });
 
@@ -305,12 +276,12 @@ describe('acr-build-push: the job builds and pushes to every registry and hands 
     const references = registries.flatMap((r) => ['c'.repeat(40), 'latest'].map((tag) => `${r.loginServer}/team/app:${tag}`));
     expect(report.ACR_REFERENCES?.split(',')).toEqual(references);
     for (const [i, reference] of references.entries()) {
-      const inRegistry = await inspectInRegistry(registries[Math.floor(i / 2)]!, reference);
+      const inRegistry = await inspectInRegistry(world, registries[Math.floor(i / 2)]!, reference, join(dir, 'skopeo'));
       expect(inRegistry.digest).toBe(report.ACR_DIGEST);
       expect(inRegistry.labels).toMatchObject({ 'org.example.greeting': 'hello', 'org.example.stage': 'app' });
     }
     expect(result.after?.exitCode).toBe(0);
-    expect(Object.keys(auths(run.dockerConfig))).toEqual([]);
+    expect(Object.keys(readAuths(run.dockerConfig))).toEqual([]);
     expectNoLeak(result.main.log, result.after?.log ?? '');
     await docker(['image', 'rm', '--force', ...references], {
       host: dockerHost,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { TOKEN_USERNAME } from '../../test/support/acr';
-import { configFile, Home, newHome, readConfig, type ProcessResult } from '../../test/support/cli-runner';
+import { configFile, Home, newHome, readConfig, type ProcessResult, secretAppEnv } from '../../test/support/cli-runner';
 import { leakedSecrets } from '../../test/support/leaks';
 import { runProcess } from '../../test/support/spawn-node';
 import { startWorld, World } from '../../test/support/world';
@@ -60,12 +60,7 @@ function home(extraEnv: Record<string, string> = {}): Home {
 }
 
 function spHome(): Home {
-  return home({
-    AZURE_CLIENT_ID: world.secretApp.clientId,
-    AZURE_TENANT_ID: world.tenantId,
-    AZURE_AUTHORITY_HOST: world.entra.url,
-    AZURE_CLIENT_SECRET: world.secretApp.secret
-  });
+  return home(secretAppEnv(world));
 }
 
 /** The installed command by its name, as a shell finds it on PATH. */

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { delimiter, join } from 'node:path';
 import { TOKEN_USERNAME } from '../../test/support/acr';
 import { actionDefaults, leakedFromStep, runAction, runStep, type StepResult } from '../../test/support/action-runner';
-import { configFile, readConfig, runCli, type Home, type ProcessResult } from '../../test/support/cli-runner';
+import { configFile, readConfig, runCli, type Home, type ProcessResult, secretAppEnv } from '../../test/support/cli-runner';
 import { leakedSecrets } from '../../test/support/leaks';
 import { portableHome, runOnPath, systemPath } from '../../test/support/portable-home';
 import { credentialOfAuth, pushWithCredential, type BasicCredential } from '../../test/support/registry-client';
@@ -39,12 +39,7 @@ function home(extraEnv: Record<string, string> = {}): Home {
 
 /** A home whose environment holds a service principal with a secret, as a CI job's would. */
 function spHome(): Home {
-  return home({
-    AZURE_CLIENT_ID: world.secretApp.clientId,
-    AZURE_TENANT_ID: world.tenantId,
-    AZURE_AUTHORITY_HOST: world.entra.url,
-    AZURE_CLIENT_SECRET: world.secretApp.secret
-  });
+  return home(secretAppEnv(world));
 }
 
 function writeDockerConfig(h: Home, text: string): void {

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { leakedFromStep, runAction, runStep, StepResult } from '../../test/support/action-runner';
-import { CLI } from '../../test/support/cli-runner';
+import { CLI, secretAppEnv } from '../../test/support/cli-runner';
 import { sharedDockerEngine } from '../../test/support/docker-engine';
 import { leakedSecrets } from '../../test/support/leaks';
 import {
@@ -102,13 +102,6 @@ function userJobEnv(): Record<string, string> {
   return { PATH: SYSTEM_PATH, HOME: userHome, XDG_RUNTIME_DIR: join(userHome, 'run'), NODE_EXTRA_CA_CERTS: join(userHome, 'ca.crt') };
 }
 
-const servicePrincipalEnv = (): Record<string, string> => ({
-  AZURE_CLIENT_ID: world.secretApp.clientId,
-  AZURE_TENANT_ID: world.tenantId,
-  AZURE_AUTHORITY_HOST: world.entra.url,
-  AZURE_CLIENT_SECRET: world.secretApp.secret
-});
-
 /** What `podman login` writes: tab-indented, no final newline; here an entry the registry now refuses, and another registry's. */
 function writeStaleAuthFile(path: string, loginServer: string): string {
   const auth = (user: string, password: string): string => Buffer.from(`${user}:${password}`).toString('base64');
@@ -180,7 +173,7 @@ afterEach(() => {
 describe('as root', () => {
   it('login: config: past a stale entry in ~/.config/containers/auth.json, and helm reads HELM_REGISTRY_CONFIG; logout puts the stale entry back byte for byte', async () => {
     const helmConfig = join(tempDir('clients-helm-'), 'registry', 'config.json');
-    const job = rootJob({ ...servicePrincipalEnv(), HELM_REGISTRY_CONFIG: helmConfig });
+    const job = rootJob({ ...secretAppEnv(world), HELM_REGISTRY_CONFIG: helmConfig });
     const registry = world.registries.armAllowed;
     const containersFile = join(job.home, '.config', 'containers', 'auth.json');
     const before = writeStaleAuthFile(containersFile, registry.loginServer);
@@ -214,7 +207,7 @@ describe('as root', () => {
 
   it('login: helper: REGISTRY_AUTH_FILE names a file with a stale entry; the clients and helm ask the helper; the logout leaves every file as it was', async () => {
     const helmConfig = join(tempDir('clients-helm-'), 'registry', 'config.json');
-    const job = rootJob({ ...servicePrincipalEnv(), HELM_REGISTRY_CONFIG: helmConfig });
+    const job = rootJob({ ...secretAppEnv(world), HELM_REGISTRY_CONFIG: helmConfig });
     const registry = world.registries.armRefused;
     const named = join(job.home, 'auth', 'registry-auth.json');
     const podmansOwn = join(job.runtime, 'containers', 'auth.json');
@@ -303,7 +296,7 @@ describe('as root', () => {
 
 describe('the command line', () => {
   it('two logins, one logout: the stale entry the first replaced in the containers auth.json is what comes back', async () => {
-    const job = rootJob(servicePrincipalEnv());
+    const job = rootJob(secretAppEnv(world));
     const registry = world.registries.armAllowed;
     const podmansOwn = join(job.runtime, 'containers', 'auth.json');
     const before = writeStaleAuthFile(podmansOwn, registry.loginServer);
@@ -319,7 +312,7 @@ describe('the command line', () => {
   });
 
   it('two logins with --login helper, one logout: the second leaves the entries to the first, the first removes them everywhere', async () => {
-    const job = rootJob(servicePrincipalEnv());
+    const job = rootJob(secretAppEnv(world));
     const registry = world.registries.armAllowed;
     const podmansOwn = join(job.runtime, 'containers', 'auth.json');
     const before = writeStaleAuthFile(podmansOwn, registry.loginServer);
@@ -334,7 +327,7 @@ describe('the command line', () => {
 
 describe('as a non-root user (rootless podman and buildah)', () => {
   it("login: config: past a stale entry in the user's ${XDG_RUNTIME_DIR}/containers/auth.json; the logout puts it back", async () => {
-    const env = { ...userJobEnv(), ...servicePrincipalEnv() };
+    const env = { ...userJobEnv(), ...secretAppEnv(world) };
     const registry = world.registries.armAllowed;
     const podmansOwn = join(userHome, 'run', 'containers', 'auth.json');
     const before = writeStaleAuthFile(podmansOwn, registry.loginServer);
@@ -352,7 +345,7 @@ describe('as a non-root user (rootless podman and buildah)', () => {
   });
 
   it('login: auto where the docker config names a credsStore (so: helper): podman, buildah and skopeo ask the helper past a stale entry', async () => {
-    const env = { ...userJobEnv(), ...servicePrincipalEnv() };
+    const env = { ...userJobEnv(), ...secretAppEnv(world) };
     const registry = world.registries.armRefused;
     const podmansOwn = join(userHome, 'run', 'containers', 'auth.json');
     const dockerConfig = join(userHome, '.docker', 'config.json');

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction, runStep, StepResult, leakedFromStep } from '../../test/support/action-runner';
-import { CLI, ProcessResult, runCli, runHelper } from '../../test/support/cli-runner';
+import { CLI, ProcessResult, runCli, runHelper, secretAppEnv } from '../../test/support/cli-runner';
 import { sharedDockerEngine } from '../../test/support/docker-engine';
 import { leakedSecrets } from '../../test/support/leaks';
 import { runProcess } from '../../test/support/spawn-node';
@@ -408,12 +408,7 @@ describe('a full disk', () => {
   it('the helper answers get when its cache cannot be written, with a warning on stderr', async () => {
     const a = account();
     const registry = world.registries.armAllowed;
-    const env = jobEnv(a, {
-      AZURE_CLIENT_ID: world.secretApp.clientId,
-      AZURE_TENANT_ID: world.tenantId,
-      AZURE_AUTHORITY_HOST: world.entra.url,
-      AZURE_CLIENT_SECRET: world.secretApp.secret
-    });
+    const env = jobEnv(a, secretAppEnv(world));
     const login = await runCli(['--registry', registry.url, '--login', 'helper'], env);
     expect(login.exitCode).toBe(0);
     fill(0);

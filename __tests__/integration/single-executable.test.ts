@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { TOKEN_USERNAME } from '../../test/support/acr';
-import { configFile, launcherDir, newHome, readConfig, type Home, type ProcessResult } from '../../test/support/cli-runner';
+import { configFile, launcherDir, newHome, readConfig, type Home, type ProcessResult, secretAppEnv } from '../../test/support/cli-runner';
 import { leakedSecrets } from '../../test/support/leaks';
 import { push as skopeoPush } from '../../test/support/skopeo';
 import { runProcess } from '../../test/support/spawn-node';
@@ -48,10 +48,7 @@ afterAll(async () => {
 
 function spHome(extra: Record<string, string> = {}): Home {
   const home = newHome(world.caCertPath, {
-    AZURE_CLIENT_ID: world.secretApp.clientId,
-    AZURE_TENANT_ID: world.tenantId,
-    AZURE_AUTHORITY_HOST: world.entra.url,
-    AZURE_CLIENT_SECRET: world.secretApp.secret,
+    ...secretAppEnv(world),
     ...extra
   });
   homes.push(home);
@@ -155,10 +152,7 @@ describe(`acr-login-win-x64.exe under Wine (built from Windows Node ${WINDOWS_NO
         DOCKER_CONFIG: windowsPath(join(home, '.docker')),
         XDG_STATE_HOME: windowsPath(join(home, 'state')),
         NODE_EXTRA_CA_CERTS: windowsPath(world.caCertPath),
-        AZURE_CLIENT_ID: world.secretApp.clientId,
-        AZURE_TENANT_ID: world.tenantId,
-        AZURE_AUTHORITY_HOST: world.entra.url,
-        AZURE_CLIENT_SECRET: world.secretApp.secret
+        ...secretAppEnv(world)
       }
     });
     expect({ exit: result.exitCode, stderr: result.exitCode === 0 ? '' : result.stderr }).toEqual({ exit: 0, stderr: '' });

@@ -7,11 +7,12 @@
 // test runs the plain `docker build` (classic builder) and `docker push` they reduce to, with the same context,
 // Dockerfile, build arguments, target and tags taken from the step's `with:`.
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { actionDefaults, leakedFromStep as leakedInJobLog, runStep, type StepResult } from '../../test/support/action-runner';
+import { inspectInRegistry, readAuths, writeCallerCode } from '../../test/support/build-push';
 import { docker, sharedDockerEngine } from '../../test/support/docker-engine';
 import { parseWorkflow, type Workflow, type WorkflowStep } from '../../test/support/github-workflow';
 import {
@@ -21,7 +22,6 @@ import {
   parseTemplate,
   type StepsTemplate
 } from '../../test/support/azure-pipelines-yaml';
-import { runSkopeo } from '../../test/support/skopeo';
 import { evaluateGitHub, evaluateWith, runAdoBash, runGitHubStep, type GitHubContexts } from '../../test/support/step-scripts';
 import {
   endpointEnv,
@@ -70,44 +70,6 @@ afterAll(async () => {
   await world?.close();
   for (const path of [dir, taskDir && join(taskDir, '..')]) if (path) rmSync(path, { recursive: true, force: true });
 });
-
-/**
- * The caller's code: a Dockerfile with two stages, a build argument and labels that say which stage and
- * argument were built, so the registry's copy shows that `target` and `build-args` went through.
- */
-function writeCallerCode(root: string): void {
-  mkdirSync(join(root, 'svc'), { recursive: true });
-  writeFileSync(join(root, 'svc', 'hello.txt'), `hello ${randomUUID()}\n`);
-  writeFileSync(
-    join(root, 'svc', 'Dockerfile'),
-    [
-      'FROM scratch AS app',
-      'ARG GREETING=unset',
-      'LABEL org.example.greeting=$GREETING org.example.stage=app',
-      'COPY hello.txt /hello.txt',
-      '',
-      'FROM app AS debug',
-      'LABEL org.example.stage=debug',
-      ''
-    ].join('\n')
-  );
-}
-
-/** What the registry holds under a reference, read with the admin user (not with anything the steps wrote). */
-async function inspectInRegistry(registry: RegistryRef, reference: string): Promise<{ digest: string; labels: Record<string, string> }> {
-  const authFile = await world.writeAuthFile(registry, world.admin.username, world.admin.password);
-  const result = await runSkopeo(['inspect', '--authfile', authFile, '--tls-verify=false', `docker://${reference}`], {
-    workDir: join(dir, 'skopeo')
-  });
-  expect({ ok: result.ok, stderr: result.ok ? '' : result.stderr }).toEqual({ ok: true, stderr: '' });
-  const inspected = JSON.parse(result.stdout) as { Digest: string; Labels: Record<string, string> | null };
-  return { digest: inspected.Digest, labels: inspected.Labels ?? {} };
-}
-
-function readAuths(dockerConfig: string): Record<string, unknown> {
-  const file = join(dockerConfig, 'config.json');
-  return existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, unknown> }).auths ?? {}) : {};
-}
 
 // --- GitHub: the reusable workflow -----------------------------------------------------------------
 
@@ -256,11 +218,11 @@ describe('the reusable workflow, step by step', () => {
     const references = registries.flatMap((r) => ['v1', 'latest'].map((tag) => `${r.loginServer}/team/app:${tag}`));
     expect(outputs.references?.split('\n')).toEqual(references);
     for (const [i, reference] of references.entries()) {
-      const inRegistry = await inspectInRegistry(registries[Math.floor(i / 2)]!, reference);
+      const inRegistry = await inspectInRegistry(world, registries[Math.floor(i / 2)]!, reference, join(dir, 'skopeo'));
       expect(inRegistry.digest).toBe(outputs.digest);
       expect(inRegistry.labels).toMatchObject({ 'org.example.greeting': 'hello', 'org.example.stage': 'app' });
     }
-    expect(await inspectInRegistry(registries[0]!, outputs.image!)).toMatchObject({ digest: outputs.digest });
+    expect(await inspectInRegistry(world, registries[0]!, outputs.image!, join(dir, 'skopeo'))).toMatchObject({ digest: outputs.digest });
 
     // The post step logs out of exactly these registries; nothing secret reached the log.
     expect(Object.keys(readAuths(job.dockerConfig)).sort()).toEqual(registries.map((r) => r.loginServer).sort());
@@ -399,11 +361,13 @@ describe('the steps template, step by step', () => {
       expect(imageReference?.value).toBe(`${registries[0]!.loginServer}/team/api@${digest!.value}`);
       expect(references?.value.split(',')).toEqual(registries.map((r) => `${r.loginServer}/team/api:4711`));
       for (const [i, reference] of (references?.value.split(',') ?? []).entries()) {
-        const inRegistry = await inspectInRegistry(registries[i]!, reference);
+        const inRegistry = await inspectInRegistry(world, registries[i]!, reference, join(dir, 'skopeo'));
         expect(inRegistry.digest).toBe(digest!.value);
         expect(inRegistry.labels).toMatchObject({ 'org.example.greeting': 'unset', 'org.example.stage': 'debug' });
       }
-      expect(await inspectInRegistry(registries[0]!, imageReference!.value)).toMatchObject({ digest: digest!.value });
+      expect(await inspectInRegistry(world, registries[0]!, imageReference!.value, join(dir, 'skopeo'))).toMatchObject({
+        digest: digest!.value
+      });
 
       const post = await runTaskStep(taskDir, 'post.js', postJobEnv(taskEnv, main));
       expect({ exit: post.exitCode, errors: post.errors, warnings: post.warnings }).toEqual({ exit: 0, errors: [], warnings: [] });

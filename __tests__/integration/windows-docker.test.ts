@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join, win32 } from 'node:path';
 import { TOKEN_USERNAME } from '../../test/support/acr';
-import { CLI } from '../../test/support/cli-runner';
+import { CLI, secretAppLoginArgs } from '../../test/support/cli-runner';
 import { installCredentialStore, type CredentialStore } from '../../test/support/credential-stores';
 import { buildScratchImage, sharedDockerEngine } from '../../test/support/docker-engine';
 import { leakedSecrets } from '../../test/support/leaks';
@@ -107,21 +107,7 @@ async function cli(args: string[], job: Job): Promise<NodeRun> {
   return run;
 }
 
-const login = (job: Job, ...more: string[]): Promise<NodeRun> =>
-  cli(
-    [
-      '--registry',
-      world.registries.armAllowed.url,
-      '--client-id',
-      world.secretApp.clientId,
-      '--tenant-id',
-      world.tenantId,
-      '--authority-host',
-      world.entra.url,
-      ...more
-    ],
-    job
-  );
+const login = (job: Job, ...more: string[]): Promise<NodeRun> => cli(secretAppLoginArgs(world, ...more), job);
 
 describe('a Windows docker.exe under Wine with the wincred store', () => {
   it('login: docker with a refresh token of real size (over 3 KB): docker.exe hands it to wincred, which refuses it; one line names wincred and login: auto or helper; the earlier entry and the config stay, and the logout leaves them', async () => {

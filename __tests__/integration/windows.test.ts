@@ -8,7 +8,16 @@ import { CLI, HELPER } from '../../test/support/cli-runner';
 import { installCredentialStore } from '../../test/support/credential-stores';
 import { leakedSecrets } from '../../test/support/leaks';
 import type { NodeRun } from '../../test/support/spawn-node';
-import { installTask, inputEnv, leakedFromTask, postJobEnv, runTaskStep, taskDefaults } from '../../test/support/task-runner';
+import {
+  endpointEnv,
+  installTask,
+  inputEnv,
+  leakedFromTask,
+  postJobEnv,
+  runTaskStep,
+  spnKeyConnectionOf,
+  taskDefaults
+} from '../../test/support/task-runner';
 import { checkWine, newWindowsProfile, runWindowsNode, WINDOWS_NODE, windowsPath, type WindowsProfile } from '../../test/support/wine';
 import { startWorld, type World } from '../../test/support/world';
 import { TOKEN_USERNAME } from '../../test/support/acr';
@@ -203,25 +212,7 @@ describe('Windows Node 22 under Wine', () => {
     mkdirSync(p.linux('.docker'), { recursive: true });
     writeFileSync(configPath, JSON.stringify({ auths: { [registry.loginServer]: EARLIER } }));
     const id = 'b7a0e5f1-3c3e-4a57-9b1c-5d2f1e0c9a11';
-    const connection = {
-      [`ENDPOINT_URL_${id}`]: 'https://management.azure.com/',
-      [`ENDPOINT_AUTH_${id}`]: JSON.stringify({
-        scheme: 'ServicePrincipal',
-        parameters: {
-          tenantid: world.tenantId,
-          serviceprincipalid: world.secretApp.clientId,
-          authenticationType: 'spnKey',
-          serviceprincipalkey: world.secretApp.secret
-        }
-      }),
-      [`ENDPOINT_AUTH_SCHEME_${id}`]: 'ServicePrincipal',
-      [`ENDPOINT_AUTH_PARAMETER_${id}_TENANTID`]: world.tenantId,
-      [`ENDPOINT_AUTH_PARAMETER_${id}_SERVICEPRINCIPALID`]: world.secretApp.clientId,
-      [`ENDPOINT_AUTH_PARAMETER_${id}_AUTHENTICATIONTYPE`]: 'spnKey',
-      [`ENDPOINT_AUTH_PARAMETER_${id}_SERVICEPRINCIPALKEY`]: world.secretApp.secret,
-      [`ENDPOINT_DATA_${id}_ENVIRONMENT`]: 'AzureCloud',
-      [`ENDPOINT_DATA_${id}_ACTIVEDIRECTORYAUTHORITY`]: `${world.entra.url}/`
-    };
+    const connection = endpointEnv(spnKeyConnectionOf(world, id));
     const agentTemp = p.linux('_temp');
     mkdirSync(agentTemp);
     const env = {

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runNode, type NodeRun } from './spawn-node';
+import type { World } from './world';
 import { helperPlace } from '../../src/core/helper/paths';
 
 const ROOT = join(__dirname, '..', '..');
@@ -91,4 +92,29 @@ export function withExpiry(token: string, exp: number): string {
   const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8'));
   claims.exp = exp;
   return [header, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.');
+}
+
+/** The environment a CI job gives the command line for the world's secret app: the service principal's AZURE_* variables, Entra ID at the stand-in. */
+export function secretAppEnv(world: World): Record<string, string> {
+  return {
+    AZURE_CLIENT_ID: world.secretApp.clientId,
+    AZURE_TENANT_ID: world.tenantId,
+    AZURE_AUTHORITY_HOST: world.entra.url,
+    AZURE_CLIENT_SECRET: world.secretApp.secret
+  };
+}
+
+/** The command line's arguments for a login to the world's first registry as its secret app (the secret itself goes in AZURE_CLIENT_SECRET), Entra ID at the stand-in. */
+export function secretAppLoginArgs(world: World, ...more: string[]): string[] {
+  return [
+    '--registry',
+    world.registries.armAllowed.url,
+    '--client-id',
+    world.secretApp.clientId,
+    '--tenant-id',
+    world.tenantId,
+    '--authority-host',
+    world.entra.url,
+    ...more
+  ];
 }
