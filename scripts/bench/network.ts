@@ -67,6 +67,14 @@ const sp = (w: World): Record<string, string> => ({
   'client-secret': w.secretApp.secret
 });
 
+/**
+ * A fresh job whose node resolves the stand-ins' names through the resolver hook: every row's, the anchors' too, so
+ * that the preload weighs the same in every ratio whether or not the step resolves a name.
+ */
+function networkJob(bench: Bench, extra: Record<string, string>): Record<string, string> {
+  return newJob(bench, { ...extra, ...resolverHookEnv(bench.world.authorityHostsFile) });
+}
+
 function productRows(build: Build): RowSpec[] {
   const product = (id: RowId, label: string, inputs: (w: World) => Record<string, string>): RowSpec => ({
     id,
@@ -74,8 +82,7 @@ function productRows(build: Build): RowSpec[] {
     build,
     run: async (bench, docker) => {
       const registry = bench.world.registries.armAllowed.url;
-      const hook = resolverHookEnv(bench.world.authorityHostsFile);
-      const m = await runBundle(bench, build, { registry, ...inputs(bench.world) }, newJob(bench, { ...docker, ...hook }));
+      const m = await runBundle(bench, build, { registry, ...inputs(bench.world) }, networkJob(bench, docker));
       return { wallMs: m.wallMs, coldStartMs: m.coldStartMs };
     }
   });
@@ -92,9 +99,7 @@ function anchorRows(): RowSpec[] {
     const inputEnv = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]));
     const mark = bench.world.requests.mark();
     const started = nowMs();
-    // The resolver hook too: every row's node pays the same preload, whether or not its step resolves a name.
-    const hook = resolverHookEnv(bench.world.authorityHostsFile);
-    const result = await runStep(script, { ...newJob(bench, { ...env, ...hook }), ...inputEnv }, undefined, bench.node);
+    const result = await runStep(script, { ...networkJob(bench, env), ...inputEnv }, undefined, bench.node);
     const ended = nowMs();
     if (result.exitCode !== 0) throw new Error(`the ${script} anchor failed: ${result.log.slice(-2000)}`);
     const first = Math.min(...bench.world.requests.since(mark).map((r) => r.start));
